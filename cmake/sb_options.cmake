@@ -1,0 +1,32 @@
+# Project-wide options: warnings for our own code only, sanitizers, and the
+# one helper that declares a folder's library.
+option(SB_SANITIZE "Build with AddressSanitizer and UndefinedBehaviorSanitizer" OFF)
+
+add_library(sb_project_options INTERFACE)
+target_compile_options(sb_project_options INTERFACE -Wall -Wextra -Wpedantic -Werror)
+target_include_directories(sb_project_options INTERFACE ${PROJECT_SOURCE_DIR})
+
+if(SB_SANITIZE)
+  set(_sb_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_compile_options(${_sb_san})
+  # GCC 12 at -O1 with ASan reports false "maybe-uninitialized" inside
+  # libstdc++ (std::regex, std::function); keep it a warning there.
+  target_compile_options(sb_project_options INTERFACE -Wno-error=maybe-uninitialized)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# sb_add_module(<name> [DEPS targets...])
+# Declares the library of one top-level folder: sb_<name>, built from every
+# .cpp below it. A folder with no sources yet is an INTERFACE library, so the
+# dependency chain is in place before the code arrives.
+function(sb_add_module name)
+  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  file(GLOB_RECURSE _srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
+  if(_srcs)
+    add_library(sb_${name} STATIC ${_srcs})
+    target_link_libraries(sb_${name} PUBLIC sb_project_options ${ARG_DEPS})
+  else()
+    add_library(sb_${name} INTERFACE)
+    target_link_libraries(sb_${name} INTERFACE sb_project_options ${ARG_DEPS})
+  endif()
+endfunction()
