@@ -1,0 +1,268 @@
+#include "common/config/schema.hpp"
+
+#include <algorithm>
+
+namespace sb::config {
+
+namespace {
+
+constexpr auto reload = apply_mode::reload;
+constexpr auto restart = apply_mode::restart;
+constexpr auto in_config = home_file::config;
+constexpr auto in_constants = home_file::constants;
+
+std::string describe(const YAML::Node& n) {
+  switch (n.Type()) {
+  case YAML::NodeType::Map:
+    return "a mapping";
+  case YAML::NodeType::Sequence:
+    return "a list";
+  case YAML::NodeType::Null:
+    return "nothing";
+  default:
+    return n.Tag() == "!" ? "the string \"" + n.Scalar() + "\""
+                          : "\"" + n.Scalar() + "\"";
+  }
+}
+
+// A plain (unquoted) scalar: quoted "5060" is a string, not a number.
+bool plain_scalar(const YAML::Node& n) {
+  return n.IsScalar() && n.Tag() != "!";
+}
+
+template <class Get>
+field integer(std::string path, Get get, int64_t lo, int64_t hi,
+              apply_mode mode, home_file home, std::string doc) {
+  field f{path,
+          "integer " + std::to_string(lo) + ".." + std::to_string(hi),
+          mode,
+          home,
+          std::move(doc),
+          {},
+          {}};
+  f.assign = [get, lo, hi](const YAML::Node& n,
+                           settings& s) -> std::optional<std::string> {
+    int64_t v = 0;
+    if (!plain_scalar(n) || !YAML::convert<int64_t>::decode(n, v))
+      return "expected an integer, got " + describe(n);
+    if (v < lo || v > hi)
+      return "value " + std::to_string(v) + " is out of range " +
+             std::to_string(lo) + ".." + std::to_string(hi);
+    get(s) = v;
+    return std::nullopt;
+  };
+  f.render = [get](const settings& s) { return std::to_string(get(s)); };
+  return f;
+}
+
+template <class Get>
+field boolean(std::string path, Get get, apply_mode mode, home_file home,
+              std::string doc) {
+  field f{path, "boolean", mode, home, std::move(doc), {}, {}};
+  f.assign = [get](const YAML::Node& n,
+                   settings& s) -> std::optional<std::string> {
+    bool v = false;
+    if (!plain_scalar(n) || !YAML::convert<bool>::decode(n, v))
+      return "expected true or false, got " + describe(n);
+    get(s) = v;
+    return std::nullopt;
+  };
+  f.render = [get](const settings& s) {
+    return get(s) ? std::string("true") : std::string("false");
+  };
+  return f;
+}
+
+// A string, optionally restricted to a set of choices.
+template <class Get>
+field text(std::string path, Get get, std::vector<std::string> choices,
+           apply_mode mode, home_file home, std::string doc) {
+  std::string type_text = "string";
+  if (!choices.empty()) {
+    type_text = "one of";
+    for (const auto& c : choices)
+      type_text += (type_text == "one of" ? " " : ", ") + c;
+  }
+  field f{path, type_text, mode, home, std::move(doc), {}, {}};
+  f.assign = [get, choices](const YAML::Node& n,
+                            settings& s) -> std::optional<std::string> {
+    if (n.IsNull() && choices.empty()) {
+      get(s).clear();
+      return std::nullopt;
+    }
+    if (!n.IsScalar())
+      return "expected a string, got " + describe(n);
+    const auto& v = n.Scalar();
+    if (!choices.empty() &&
+        std::find(choices.begin(), choices.end(), v) == choices.end()) {
+      std::string list;
+      for (const auto& c : choices)
+        list += (list.empty() ? "" : ", ") + c;
+      return "\"" + v + "\" is not one of: " + list;
+    }
+    get(s) = v;
+    return std::nullopt;
+  };
+  f.render = [get](const settings& s) {
+    YAML::Emitter e;
+    e << get(s);
+    return std::string(e.c_str());
+  };
+  return f;
+}
+
+std::vector<field> make_schema() {
+  std::vector<field> v;
+  v.push_back(text(
+      "general.data_dir", [](auto& s) -> auto& { return s.general.data_dir; },
+      {}, restart, in_config,
+      "Directory of the node's RocksDB store, TLS material and control token. "
+      "Relative paths are relative to the configuration directory."));
+  v.push_back(text(
+      "logging.level", [](auto& s) -> auto& { return s.logging.level; },
+      {"trace", "debug", "info", "warn", "error", "critical", "off"}, reload,
+      in_config, "Lowest log level written."));
+  v.push_back(text(
+      "logging.format", [](auto& s) -> auto& { return s.logging.format; },
+      {"text", "json"}, restart, in_config,
+      "Log line format on standard error: human text or one JSON object per "
+      "line."));
+  v.push_back(text(
+      "actors.scheduler_policy",
+      [](auto& s) -> auto& { return s.actors.scheduler_policy; },
+      {"sharing", "stealing"}, restart, in_config,
+      "CAF scheduler policy. `sharing` wakes workers fast and idles at 0% CPU; "
+      "`stealing` has more raw throughput on many cores."));
+  v.push_back(integer(
+      "actors.max_threads",
+      [](auto& s) -> auto& { return s.actors.max_threads; }, 1, 256, restart,
+      in_config, "CAF scheduler worker threads."));
+  v.push_back(integer(
+      "actors.max_throughput",
+      [](auto& s) -> auto& { return s.actors.max_throughput; }, 1, 1000000,
+      restart, in_config,
+      "Messages an actor handles before it yields its worker thread."));
+  v.push_back(boolean(
+      "cluster.enable", [](auto& s) -> auto& { return s.cluster.enable; },
+      restart, in_config,
+      "Run as a member of a cluster: shared state and the provisioning log in "
+      "Redis, peers from network.yml."));
+  v.push_back(integer(
+      "cluster.port", [](auto& s) -> auto& { return s.cluster.port; }, 1, 65535,
+      restart, in_config,
+      "TCP port of the node-to-node (CAF middleman) listener on the ha_int "
+      "interface."));
+  v.push_back(integer(
+      "cluster.heartbeat_interval_ms",
+      [](auto& s) -> auto& { return s.cluster.heartbeat_interval_ms; }, 50,
+      60000, restart, in_config,
+      "Interval of middleman heartbeats between nodes (CAF's default is "
+      "off)."));
+  v.push_back(integer(
+      "cluster.connection_timeout_ms",
+      [](auto& s) -> auto& { return s.cluster.connection_timeout_ms; }, 100,
+      600000, restart, in_config,
+      "A peer connection silent this long is closed (CAF's default is "
+      "never)."));
+  v.push_back(text(
+      "redis.host", [](auto& s) -> auto& { return s.redis.host; }, {}, restart,
+      in_config, "Redis server holding the shared cluster state."));
+  v.push_back(integer(
+      "redis.port", [](auto& s) -> auto& { return s.redis.port; }, 1, 65535,
+      restart, in_config, "Redis TCP port."));
+  v.push_back(integer(
+      "redis.connect_timeout_ms",
+      [](auto& s) -> auto& { return s.redis.connect_timeout_ms; }, 10, 60000,
+      restart, in_config, "Timeout of one Redis connection attempt."));
+  v.push_back(integer(
+      "redis.command_timeout_ms",
+      [](auto& s) -> auto& { return s.redis.command_timeout_ms; }, 10, 60000,
+      restart, in_config, "Timeout of one Redis command."));
+  v.push_back(text(
+      "redis.key_prefix", [](auto& s) -> auto& { return s.redis.key_prefix; },
+      {}, restart, in_constants,
+      "Prefix of every Redis key the platform writes."));
+  v.push_back(integer(
+      "mgmt.port", [](auto& s) -> auto& { return s.mgmt.port; }, 1, 65535,
+      restart, in_config,
+      "HTTPS port of the management listener (REST API, /healthz, /readyz, "
+      "/metrics) on the api_int interface."));
+  v.push_back(text(
+      "mgmt.tls_cert", [](auto& s) -> auto& { return s.mgmt.tls_cert; }, {},
+      restart, in_config,
+      "PEM certificate of the management listener. Empty: a self-signed one is "
+      "generated in <data_dir>/tls/ on first start."));
+  v.push_back(text(
+      "mgmt.tls_key", [](auto& s) -> auto& { return s.mgmt.tls_key; }, {},
+      restart, in_config, "PEM private key matching mgmt.tls_cert."));
+  v.push_back(integer(
+      "mgmt.drain_timeout_ms",
+      [](auto& s) -> auto& { return s.mgmt.drain_timeout_ms; }, 0, 600000,
+      reload, in_config,
+      "On SIGTERM, how long the node waits for requests in flight before it "
+      "exits."));
+  v.push_back(integer(
+      "mgmt.max_body_bytes",
+      [](auto& s) -> auto& { return s.mgmt.max_body_bytes; }, 1024, 1073741824,
+      restart, in_config, "Largest HTTP request body accepted (413 above)."));
+  v.push_back(integer(
+      "mgmt.self_signed_cert_days",
+      [](auto& s) -> auto& { return s.mgmt.self_signed_cert_days; }, 1, 36500,
+      restart, in_constants,
+      "Validity of a generated self-signed certificate."));
+  v.push_back(text(
+      "provisioning.log_backend",
+      [](auto& s) -> auto& { return s.provisioning.log_backend; },
+      {"local", "redis"}, restart, in_config,
+      "Where the provisioning log lives: `local` (RocksDB, single node) or "
+      "`redis` (a Redis stream every node applies)."));
+  v.push_back(integer(
+      "provisioning.apply_batch",
+      [](auto& s) -> auto& { return s.provisioning.apply_batch; }, 1, 100000,
+      restart, in_constants,
+      "Changes read from the provisioning log per apply step."));
+  return v;
+}
+
+} // namespace
+
+const std::vector<field>& schema() {
+  static const std::vector<field> fields = make_schema();
+  return fields;
+}
+
+const field* find_field(std::string_view path) {
+  for (const auto& f : schema())
+    if (f.path == path)
+      return &f;
+  return nullptr;
+}
+
+bool is_section(std::string_view path) {
+  for (const auto& f : schema())
+    if (f.path.size() > path.size() &&
+        f.path.compare(0, path.size(), path) == 0 && f.path[path.size()] == '.')
+      return true;
+  return false;
+}
+
+std::string schema_markdown() {
+  const settings defaults;
+  std::string out = "| key | type | default | applies on | file | meaning |\n"
+                    "| --- | --- | --- | --- | --- | --- |\n";
+  for (const auto& f : schema())
+    out += "| `" + f.path + "` | " + f.type_text + " | `" + f.render(defaults) +
+           "` | " + std::string(to_string(f.mode)) + " | " +
+           std::string(to_string(f.home)) + " | " + f.doc + " |\n";
+  return out;
+}
+
+std::string_view to_string(apply_mode m) {
+  return m == apply_mode::reload ? "reload" : "restart";
+}
+
+std::string_view to_string(home_file f) {
+  return f == home_file::config ? "config.yml" : "constants.yml";
+}
+
+} // namespace sb::config
