@@ -1,0 +1,21 @@
+#pragma once
+
+#include "common/metrics/registry.hpp"
+#include "mgmt/http/router.hpp"
+#include "mgmt/node/node_control.hpp"
+
+#include <string>
+
+namespace sb::mgmt {
+
+/// Adds the node's own endpoints to the management router:
+///   GET  /healthz          200 while the process serves requests (liveness)
+///   GET  /readyz           200 when it should get traffic, else 503 + reasons
+///   GET  /metrics          Prometheus text from `reg`
+///   GET  /control/status, POST /control/reload, PUT /control/log-level
+///        for sbctl only: they need "Authorization: Bearer <token>"
+/// `control` and `reg` must outlive the router.
+void add_node_routes(http::router& r, node_control& control,
+                     const metrics::registry& reg, std::string token);
+
+} // namespace sb::mgmt
