@@ -1,0 +1,37 @@
+// sbnode: one Switchboard cluster node.
+
+#include "apps/sbnode/node.hpp"
+#include "common/config/loader.hpp"
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+int main(int argc, char** argv) {
+  CLI::App app{"sbnode: one node of a Switchboard platform"};
+  std::string config_dir = "conf";
+  std::optional<std::string> node;
+  std::optional<std::string> data_dir;
+  app.add_option("--config-dir", config_dir,
+                 "Directory with config.yml, constants.yml, network.yml")
+      ->capture_default_str();
+  app.add_option("--node", node,
+                 "This node's host name in network.yml (default: the only "
+                 "host)");
+  app.add_option("--data-dir", data_dir,
+                 "Data directory (default: general.data_dir)");
+  app.set_version_flag("--version", SB_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  auto cfg = sb::config::load(config_dir, node);
+  if (!cfg) {
+    // Exit code 2: nothing starts on an invalid configuration.
+    std::cerr << "sbnode: invalid configuration in " << config_dir << ":\n"
+              << cfg.err().message << "\n";
+    return 2;
+  }
+  return sb::apps::node{std::move(*cfg), node, data_dir}.run();
+}

@@ -1,0 +1,198 @@
+#include "apps/sbnode/node.hpp"
+
+#include "actors/provisioning/provisioning_actor.hpp"
+#include "actors/support/caf_config.hpp"
+#include "apps/sbnode/node_state.hpp"
+#include "apps/sbnode/provisioning_backend.hpp"
+#include "common/asio.hpp"
+#include "common/fs.hpp"
+#include "common/log.hpp"
+#include "common/metrics/registry.hpp"
+#include "mgmt/http/router.hpp"
+#include "mgmt/http/self_signed.hpp"
+#include "mgmt/http/server.hpp"
+#include "mgmt/node/control_token.hpp"
+#include "mgmt/node/node_routes.hpp"
+#include "persistence/kv/rocks_store.hpp"
+
+#include <chrono>
+#include <csignal>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+
+namespace sb::apps {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace stdfs = std::filesystem;
+using namespace std::chrono_literals;
+
+// Stops accepting, lets requests in flight finish within the drain timeout,
+// then stops the listener and the I/O loop.
+void drain_and_stop(asio::io_context& io, mgmt::http::server& server,
+                    node_state& st) {
+  st.draining = true;
+  server.stop_accepting();
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::milliseconds(st.running.mgmt.drain_timeout_ms);
+  auto timer = std::make_shared<asio::steady_timer>(io);
+  auto poll = std::make_shared<std::function<void()>>();
+  *poll = [&io, &server, timer, poll, deadline] {
+    if (server.in_flight() == 0 ||
+        std::chrono::steady_clock::now() >= deadline) {
+      if (server.in_flight() > 0)
+        spdlog::warn("drain timeout: {} request(s) still in flight",
+                     server.in_flight());
+      server.stop();
+      io.stop();
+      *poll = nullptr; // break the self-reference
+      return;
+    }
+    timer->expires_after(20ms);
+    timer->async_wait([poll](boost::system::error_code) {
+      if (*poll)
+        (*poll)();
+    });
+  };
+  (*poll)();
+}
+
+void wait_for_signals(asio::signal_set& signals, asio::io_context& io,
+                      mgmt::http::server& server, node_state& st) {
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec)
+      return;
+    if (sig == SIGHUP) {
+      auto report = st.reload();
+      if (report)
+        spdlog::info("SIGHUP: reloaded: {}", report->dump());
+      else
+        spdlog::error("SIGHUP: configuration not reloaded:\n{}",
+                      report.err().message);
+      wait_for_signals(signals, io, server, st);
+      return;
+    }
+    spdlog::info("{}: draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    drain_and_stop(io, server, st);
+  });
+}
+
+} // namespace
+
+node::node(config::loaded_config cfg, std::optional<std::string> node_arg,
+           std::optional<std::string> data_dir_arg)
+    : cfg_(std::move(cfg))
+    , node_arg_(std::move(node_arg))
+    , data_dir_arg_(std::move(data_dir_arg)) {}
+
+int node::run() {
+  const auto& s = cfg_.values;
+  log::init(cfg_.node, s.logging.format, s.logging.level);
+  auto data_dir = data_dir_arg_ ? stdfs::absolute(*data_dir_arg_)
+                                : config::resolve(cfg_, s.general.data_dir);
+  spdlog::info("sbnode {} starting: node {}, config {} (fingerprint {}), "
+               "data {}",
+               SB_VERSION, cfg_.node, cfg_.dir.string(), cfg_.fingerprint,
+               data_dir.string());
+  std::error_code ec;
+  stdfs::create_directories(data_dir, ec);
+  if (ec) {
+    spdlog::critical("cannot create data directory {}: {}", data_dir.string(),
+                     ec.message());
+    return 1;
+  }
+  auto token = mgmt::ensure_control_token(data_dir);
+  if (!token) {
+    spdlog::critical("{}", token.err().message);
+    return 1;
+  }
+
+  auto store = persistence::rocks_store::open(data_dir / "db");
+  if (!store) {
+    spdlog::critical("storage: {}", store.err().message);
+    return 1;
+  }
+
+  auto backend = provisioning_backend::open(s, **store);
+  if (!backend) {
+    spdlog::critical("provisioning log: {}", backend.err().message);
+    return 1;
+  }
+  actors::provisioning_progress progress;
+
+  node_state st{cfg_, node_arg_};
+  st.provisioning = &progress;
+  st.register_metrics(metrics::default_registry());
+
+  // Destroyed before the storage above (reverse order), after waiting for
+  // every actor to finish.
+  caf::actor_system_config caf_cfg;
+  actors::apply_settings(caf_cfg, s);
+  caf::actor_system sys{caf_cfg};
+  st.actors_running = [&sys] {
+    return static_cast<double>(sys.registry().running());
+  };
+  auto provisioning = actors::spawn_provisioning_actor(
+      sys, (*backend)->log(), **store, progress,
+      static_cast<size_t>(s.provisioning.apply_batch), 200ms);
+
+  // The management listener: configured certificate, or a self-signed one
+  // generated once into the data directory.
+  const auto* api = cfg_.host().interface_of_type("api_int");
+  stdfs::path cert = s.mgmt.tls_cert.empty()
+                         ? data_dir / "tls" / "mgmt.crt"
+                         : config::resolve(cfg_, s.mgmt.tls_cert);
+  stdfs::path key = s.mgmt.tls_key.empty()
+                        ? data_dir / "tls" / "mgmt.key"
+                        : config::resolve(cfg_, s.mgmt.tls_key);
+  if (s.mgmt.tls_cert.empty()) {
+    stdfs::create_directories(data_dir / "tls", ec);
+    auto st_cert = mgmt::http::ensure_self_signed_certificate(
+        cert, key, cfg_.node, {api->ip},
+        static_cast<int>(s.mgmt.self_signed_cert_days));
+    if (!st_cert) {
+      spdlog::critical("TLS: {}", st_cert.err().message);
+      return 1;
+    }
+  }
+
+  asio::io_context io{1};
+  mgmt::http::router router;
+  mgmt::add_node_routes(router, st, metrics::default_registry(), *token);
+  mgmt::http::server_options opts;
+  opts.address = api->ip;
+  opts.port = static_cast<uint16_t>(s.mgmt.port);
+  opts.tls = mgmt::http::tls_files{cert, key};
+  opts.max_body_bytes = static_cast<size_t>(s.mgmt.max_body_bytes);
+  mgmt::http::server server{io, opts, router.to_handler()};
+  auto port = server.start();
+  if (!port) {
+    spdlog::critical("management listener on {}:{}: {}", api->ip, s.mgmt.port,
+                     port.err().message);
+    return 1;
+  }
+  if (auto st_ep = fs::write_file_durably(
+          mgmt::endpoint_path(data_dir), api->ip + ":" + std::to_string(*port));
+      !st_ep)
+    spdlog::warn("{}", st_ep.err().message);
+  asio::signal_set signals{io, SIGTERM, SIGINT, SIGHUP};
+  wait_for_signals(signals, io, server, st);
+  st.storage_open = true;
+  spdlog::info("ready: management on https://{}:{}", api->ip, *port);
+
+  io.run();
+
+  spdlog::info("stopping actors");
+  st.unregister_metrics();
+  st.actors_running = nullptr;
+  caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
+  // The provisioning backend (and its Redis thread) must outlive the actor.
+  sys.await_all_actors_done();
+  spdlog::info("stopped");
+  return 0;
+}
+
+} // namespace sb::apps
