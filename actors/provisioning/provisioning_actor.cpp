@@ -1,5 +1,6 @@
 #include "actors/provisioning/provisioning_actor.hpp"
 
+#include "persistence/entities/entity_txn.hpp"
 #include "persistence/provlog/applier.hpp"
 #include "persistence/provlog/change.hpp"
 #include "persistence/provlog/provisioning_log.hpp"
@@ -11,7 +12,14 @@ namespace sb::actors {
 
 namespace {
 
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 struct context {
+  std::string origin;
   persistence::provisioning_log* log;
   persistence::rocks_store* store;
   provisioning_progress* progress;
@@ -58,6 +66,19 @@ caf::behavior provisioning(caf::event_based_actor* self, context cx) {
           return caf::make_error(caf::sec::runtime_error, err);
         return *pos;
       },
+      [=](prov_txn_atom, const std::shared_ptr<provisioning_txn>& t) {
+        persistence::entity_txn txn(*cx.store);
+        if (auto st = t->build(txn); !st)
+          return t->done(st.err());
+        if (txn.empty())
+          return t->done(uint64_t{0});
+        auto pos = cx.log->append(txn.to_change(now_ms(), cx.origin));
+        if (!pos)
+          return t->done(pos.err());
+        if (auto err = catch_up(cx); !err.empty())
+          return t->done(error{err});
+        t->done(*pos);
+      },
       [=](prov_apply_atom) {
         if (auto err = catch_up(cx); !err.empty())
           spdlog::error("provisioning: {}", err);
@@ -68,15 +89,15 @@ caf::behavior provisioning(caf::event_based_actor* self, context cx) {
 
 } // namespace
 
-caf::actor spawn_provisioning_actor(caf::actor_system& sys,
+caf::actor spawn_provisioning_actor(caf::actor_system& sys, std::string origin,
                                     persistence::provisioning_log& log,
                                     persistence::rocks_store& store,
                                     provisioning_progress& progress,
                                     size_t apply_batch,
                                     std::chrono::milliseconds poll_interval) {
   return sys.spawn<caf::detached>(
-      provisioning,
-      context{&log, &store, &progress, apply_batch, poll_interval});
+      provisioning, context{std::move(origin), &log, &store, &progress,
+                            apply_batch, poll_interval});
 }
 
 } // namespace sb::actors

@@ -1,14 +1,21 @@
 #pragma once
 
+#include "common/result.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
 namespace sb::persistence {
+class entity_txn;
 class provisioning_log;
 class rocks_store;
 } // namespace sb::persistence
@@ -18,8 +25,21 @@ namespace sb::actors {
 /// Appends one encoded `persistence::change` (as std::string) to the log,
 /// applies everything up to it, and replies with its position (uint64_t).
 using prov_append_atom = caf::atom_constant<caf::atom("pv_append")>;
+/// Runs a `provisioning_txn` (as std::shared_ptr) in the actor.
+using prov_txn_atom = caf::atom_constant<caf::atom("pv_txn")>;
 /// Internal tick: apply what other nodes appended.
 using prov_apply_atom = caf::atom_constant<caf::atom("pv_apply")>;
+
+/// A provisioning write that must see the store as it is when it runs
+/// (uniqueness, references, id allocation): the provisioning actor runs
+/// `build` against a fresh entity_txn, appends the collected writes as one
+/// change, applies it, and calls `done` once with the log position or the
+/// error. Both run on the provisioning actor's thread; nothing is appended
+/// when `build` fails or writes nothing (then `done` gets position 0).
+struct provisioning_txn {
+  std::function<status(persistence::entity_txn&)> build;
+  std::function<void(result<uint64_t>)> done;
+};
 
 /// Progress of the node's provisioning store, readable from any thread
 /// (readiness, metrics): applied == last means caught up.
@@ -34,7 +54,7 @@ struct provisioning_progress {
 /// of the log is applied to the local store in order. It runs detached (its
 /// own thread) because appends and applies fsync. `log`, `store` and
 /// `progress` must outlive it.
-caf::actor spawn_provisioning_actor(caf::actor_system& sys,
+caf::actor spawn_provisioning_actor(caf::actor_system& sys, std::string origin,
                                     persistence::provisioning_log& log,
                                     persistence::rocks_store& store,
                                     provisioning_progress& progress,
@@ -42,3 +62,6 @@ caf::actor spawn_provisioning_actor(caf::actor_system& sys,
                                     std::chrono::milliseconds poll_interval);
 
 } // namespace sb::actors
+
+// Local-only: a transaction carries closures and never leaves its node.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<sb::actors::provisioning_txn>)

@@ -136,7 +136,7 @@ int node::run() {
     return static_cast<double>(sys.registry().running());
   };
   auto provisioning = actors::spawn_provisioning_actor(
-      sys, (*backend)->log(), **store, progress,
+      sys, cfg_.node, (*backend)->log(), **store, progress,
       static_cast<size_t>(s.provisioning.apply_batch), 200ms);
 
   // The management listener: configured certificate, or a self-signed one
