@@ -80,6 +80,18 @@ std::string format_time(int64_t t) {
   return buf;
 }
 
+// The newest commit and the files changed since; exits on a broken history.
+std::pair<std::optional<config::commit_info>, std::vector<config::file_change>>
+history_state(const config::history& h) {
+  auto last = h.latest();
+  auto files = h.changed_files();
+  if (!last || !files) {
+    std::cerr << (last ? files.err() : last.err()).message << "\n";
+    finish(exit_failed);
+  }
+  return {std::move(*last), std::move(*files)};
+}
+
 void print_changes(const std::string& node,
                    const std::vector<config::setting_change>& changes) {
   for (const auto& c : changes)
@@ -152,22 +164,16 @@ void cmd_build(const options& o) {
 void cmd_diff(const options& o) {
   auto all = load_or_exit(o);
   config::history h(o.config_dir);
-  auto files = h.changed_files();
-  auto last = h.latest();
-  if (!files || !last) {
-    std::cerr << (files ? last.err() : files.err()).message << "\n";
-    finish(exit_failed);
-  }
-  if (files->empty()) {
-    std::cout << "no changes since commit " << (*last ? (*last)->id : 0)
-              << "\n";
+  auto [last, files] = history_state(h);
+  if (files.empty()) {
+    std::cout << "no changes since commit " << (last ? last->id : 0) << "\n";
     return;
   }
-  for (const auto& f : *files)
+  for (const auto& f : files)
     std::cout << f.what << " " << f.name << "\n";
   std::optional<std::filesystem::path> then;
-  if (*last)
-    then = h.snapshot_dir((*last)->id);
+  if (last)
+    then = h.snapshot_dir(last->id);
   print_setting_diff(o, all, then);
 }
 
@@ -239,21 +245,15 @@ void cmd_apply(const options& o) {
 void cmd_status(const options& o) {
   auto all = load_or_exit(o);
   config::history h(o.config_dir);
-  auto last = h.latest();
-  auto files = h.changed_files();
-  if (!last || !files) {
-    std::cerr << (last ? files.err() : last.err()).message << "\n";
-    finish(exit_failed);
-  }
-  if (*last)
-    std::cout << "last commit: " << (*last)->id << " "
-              << format_time((*last)->time_s) << " " << (*last)->user << ": "
-              << (*last)->message << "\n";
+  auto [last, files] = history_state(h);
+  if (last)
+    std::cout << "last commit: " << last->id << " " << format_time(last->time_s)
+              << " " << last->user << ": " << last->message << "\n";
   else
     std::cout << "last commit: none\n";
-  if (files->empty())
+  if (files.empty())
     std::cout << "working directory: clean\n";
-  for (const auto& f : *files)
+  for (const auto& f : files)
     std::cout << "uncommitted: " << f.what << " " << f.name << "\n";
   for (const auto& t : targets(all, o.node, o.data_dir)) {
     auto r = control(t, "GET", "/control/status");
@@ -268,8 +268,8 @@ void cmd_status(const options& o) {
     }
     auto fp = j.value("fingerprint", "");
     std::string which = "uncommitted or older configuration";
-    if (*last && fp == (*last)->fingerprint)
-      which = "commit " + std::to_string((*last)->id);
+    if (last && fp == last->fingerprint)
+      which = "commit " + std::to_string(last->id);
     std::cout << t.node << ": running " << which << " (fingerprint " << fp
               << "), " << (j.value("ready", false) ? "ready" : "not ready");
     auto pending = j.value("pending_restart", nlohmann::json::array());

@@ -122,6 +122,17 @@ result<network_config> load_network(const stdfs::path& dir, problems& errs) {
   return net;
 }
 
+// network.yml, plus the check that every override file names a host.
+result<network_config> load_checked_network(const stdfs::path& dir) {
+  problems errs;
+  auto net = load_network(dir, errs);
+  if (net)
+    check_override_names(dir, *net, errs);
+  if (!errs.empty())
+    return errs.to_error();
+  return net;
+}
+
 result<loaded_config> load_node(const stdfs::path& dir,
                                 const network_config& net,
                                 const std::string& node) {
@@ -161,12 +172,9 @@ std::vector<std::string> layered_files(const std::string& node) {
 
 result<loaded_config> load(const std::filesystem::path& dir,
                            const std::optional<std::string>& node) {
-  problems errs;
-  auto net = load_network(dir, errs);
-  if (net)
-    check_override_names(dir, *net, errs);
-  if (!errs.empty())
-    return errs.to_error();
+  auto net = load_checked_network(dir);
+  if (!net)
+    return net.err();
   std::string name;
   if (node) {
     if (!net->find(*node)) {
@@ -187,12 +195,10 @@ result<loaded_config> load(const std::filesystem::path& dir,
 }
 
 result<std::vector<loaded_config>> load_all(const std::filesystem::path& dir) {
+  auto net = load_checked_network(dir);
+  if (!net)
+    return net.err();
   problems errs;
-  auto net = load_network(dir, errs);
-  if (net)
-    check_override_names(dir, *net, errs);
-  if (!errs.empty())
-    return errs.to_error();
   std::vector<loaded_config> all;
   for (const auto& h : net->hosts) {
     auto cfg = load_node(dir, *net, h.name);
