@@ -3,6 +3,9 @@
 #include "common/fs.hpp"
 #include "mgmt/node/control_token.hpp"
 
+#include <charconv>
+#include <string_view>
+
 namespace sb::sbctl {
 
 std::vector<node_target> targets(const std::vector<config::loaded_config>& all,
@@ -39,9 +42,15 @@ result<mgmt::http_reply> control(const node_target& t,
   // hold a mgmt.port it has not restarted on yet.
   if (auto ep = fs::read_file(mgmt::endpoint_path(t.data_dir))) {
     auto colon = ep->rfind(':');
+    uint16_t port = 0;
     if (colon != std::string::npos) {
-      call.host = ep->substr(0, colon);
-      call.port = static_cast<uint16_t>(std::stoi(ep->substr(colon + 1)));
+      auto digits = std::string_view(*ep).substr(colon + 1);
+      auto [p, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), port);
+      if (ec == std::errc{} && port != 0) {
+        call.host = ep->substr(0, colon);
+        call.port = port;
+      }
     }
   }
   call.method = method;
