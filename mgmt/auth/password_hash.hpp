@@ -1,0 +1,36 @@
+#pragma once
+
+#include "common/result.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace sb::mgmt::auth {
+
+/// Iterations of PBKDF2-HMAC-SHA256 for new password hashes.
+inline constexpr unsigned default_pbkdf2_iterations = 100000;
+
+/// Hashes a password for storage with PBKDF2-HMAC-SHA256 and a random
+/// 16-byte salt, as `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
+result<std::string>
+hash_password(std::string_view password,
+              unsigned iterations = default_pbkdf2_iterations);
+
+/// Whether `password` matches a stored hash. Compares in constant time;
+/// any malformed stored value simply does not match.
+bool verify_password(std::string_view password, std::string_view encoded);
+
+/// Whether a stored hash uses fewer iterations than `iterations` (or is not
+/// ours) and should be replaced at the next successful login.
+bool needs_rehash(std::string_view encoded,
+                  unsigned iterations = default_pbkdf2_iterations);
+
+/// Digest algorithms of SIP authentication (RFC 7616, RFC 8760).
+enum class digest_algorithm { md5, sha256 };
+
+/// HA1 = H(user ":" realm ":" password) in lowercase hex: what the registrar
+/// stores instead of a SIP password.
+std::string sip_ha1(std::string_view user, std::string_view realm,
+                    std::string_view password, digest_algorithm algorithm);
+
+} // namespace sb::mgmt::auth
