@@ -1,8 +1,8 @@
 #include "mgmt/auth/basic_auth.hpp"
 
-#include <vector>
+#include "mgmt/auth/base64.hpp"
 
-#include <openssl/evp.h>
+#include <algorithm>
 
 namespace sb::mgmt::auth {
 
@@ -17,6 +17,15 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// RFC 7617 section 2: neither user-id nor password contains control
+// characters. Refusing them also keeps NULs away from storage lookups.
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 } // namespace
 
 std::optional<basic_credentials> parse_basic(std::string_view header) {
@@ -28,30 +37,15 @@ std::optional<basic_credentials> parse_basic(std::string_view header) {
     b64.remove_prefix(1);
   while (!b64.empty() && b64.back() == ' ')
     b64.remove_suffix(1);
-  if (b64.empty() || b64.size() % 4 != 0 || b64.size() > 4096)
+  if (b64.empty())
     return std::nullopt;
-  for (size_t i = 0; i < b64.size(); ++i) {
-    char c = b64[i];
-    bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                 (c >= '0' && c <= '9') || c == '+' || c == '/';
-    // '=' only as padding in the last two places.
-    if (!alpha && !(c == '=' && i + 2 >= b64.size()))
-      return std::nullopt;
-  }
-  if (b64[b64.size() - 2] == '=' && b64.back() != '=')
+  auto text = decode_base64(b64);
+  if (!text || has_control(*text))
     return std::nullopt;
-  std::vector<unsigned char> out(b64.size() / 4 * 3);
-  auto len = EVP_DecodeBlock(out.data(),
-                             reinterpret_cast<const unsigned char*>(b64.data()),
-                             static_cast<int>(b64.size()));
-  if (len < 0)
-    return std::nullopt;
-  size_t pad = (b64.back() == '=') + (b64[b64.size() - 2] == '=');
-  std::string text(out.begin(), out.begin() + (len - static_cast<int>(pad)));
-  auto colon = text.find(':');
+  auto colon = text->find(':');
   if (colon == std::string::npos || colon == 0)
     return std::nullopt;
-  return basic_credentials{text.substr(0, colon), text.substr(colon + 1)};
+  return basic_credentials{text->substr(0, colon), text->substr(colon + 1)};
 }
 
 std::optional<std::pair<std::string, std::string>>

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace sb::mgmt::auth {
 
@@ -13,11 +14,14 @@ struct basic_credentials {
 };
 
 /// Parses an Authorization header value "Basic <base64(user:password)>".
-/// nullopt for another scheme, invalid base64, no colon or an empty user.
+/// The scheme is case-insensitive; the token must be canonical padded base64
+/// (see decode_base64, at most 4096 characters). nullopt for another scheme,
+/// invalid base64, no colon, an empty user or a control character (RFC 7617
+/// section 2). The password is everything after the first colon.
 std::optional<basic_credentials> parse_basic(std::string_view header);
 
-/// A subscriber login "webusername@domain", split at the last '@'; nullopt
-/// when either side is empty.
+/// A subscriber login "webusername@domain", split at the last '@' (so a
+/// webusername may itself contain '@'); nullopt when either side is empty.
 std::optional<std::pair<std::string, std::string>>
 split_subscriber_login(std::string_view login);
 

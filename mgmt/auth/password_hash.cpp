@@ -1,8 +1,10 @@
 #include "mgmt/auth/password_hash.hpp"
 
+#include "mgmt/auth/base64.hpp"
+
 #include <charconv>
 #include <optional>
-#include <vector>
+#include <utility>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -19,43 +21,19 @@ constexpr size_t hash_bytes = 32;
 // burn a core for minutes.
 constexpr unsigned max_iterations = 10'000'000;
 
-std::string base64(const unsigned char* data, size_t n) {
-  std::string out(4 * ((n + 2) / 3), '\0');
-  auto len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                             static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  return out;
-}
-
-// Decodes standard padded base64; nullopt on anything else.
-std::optional<std::vector<unsigned char>> unbase64(std::string_view s) {
-  if (s.empty() || s.size() % 4 != 0)
-    return std::nullopt;
-  std::vector<unsigned char> out(s.size() / 4 * 3);
-  auto len = EVP_DecodeBlock(out.data(),
-                             reinterpret_cast<const unsigned char*>(s.data()),
-                             static_cast<int>(s.size()));
-  if (len < 0)
-    return std::nullopt;
-  // EVP_DecodeBlock counts padding as zero bytes.
-  size_t pad = (s.back() == '=') + (s.size() > 1 && s[s.size() - 2] == '=');
-  out.resize(static_cast<size_t>(len) - pad);
-  return out;
-}
-
-bool pbkdf2(std::string_view password, const unsigned char* salt,
-            size_t salt_len, unsigned iterations, unsigned char* out,
-            size_t out_len) {
+bool pbkdf2(std::string_view password, const void* salt, size_t salt_len,
+            unsigned iterations, unsigned char* out, size_t out_len) {
   return PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                           salt, static_cast<int>(salt_len),
+                           static_cast<const unsigned char*>(salt),
+                           static_cast<int>(salt_len),
                            static_cast<int>(iterations), EVP_sha256(),
                            static_cast<int>(out_len), out) == 1;
 }
 
 struct parsed_hash {
   unsigned iterations = 0;
-  std::vector<unsigned char> salt;
-  std::vector<unsigned char> hash;
+  std::string salt;
+  std::string hash;
 };
 
 std::optional<parsed_hash> parse(std::string_view encoded) {
@@ -76,8 +54,8 @@ std::optional<parsed_hash> parse(std::string_view encoded) {
   if (ec != std::errc{} || end != parts[1].data() + parts[1].size() ||
       p.iterations == 0 || p.iterations > max_iterations)
     return std::nullopt;
-  auto salt = unbase64(parts[2]);
-  auto hash = unbase64(parts[3]);
+  auto salt = decode_base64(parts[2]);
+  auto hash = decode_base64(parts[3]);
   if (!salt || !hash || salt->empty() || hash->size() != hash_bytes)
     return std::nullopt;
   p.salt = std::move(*salt);
@@ -85,10 +63,13 @@ std::optional<parsed_hash> parse(std::string_view encoded) {
   return p;
 }
 
+// Empty on failure (e.g. MD5 unavailable under a FIPS-only provider setup).
 std::string hex_digest(const EVP_MD* md, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
+  if (md == nullptr ||
+      EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
+    return {};
   static constexpr char digits[] = "0123456789abcdef";
   std::string hex;
   for (unsigned i = 0; i < len; ++i) {
@@ -111,7 +92,8 @@ result<std::string> hash_password(std::string_view password,
   if (!pbkdf2(password, salt, sizeof salt, iterations, hash, sizeof hash))
     return error{"PBKDF2 failed"};
   return std::string(scheme) + "$" + std::to_string(iterations) + "$" +
-         base64(salt, sizeof salt) + "$" + base64(hash, sizeof hash);
+         encode_base64(salt, sizeof salt) + "$" +
+         encode_base64(hash, sizeof hash);
 }
 
 bool verify_password(std::string_view password, std::string_view encoded) {
@@ -130,12 +112,17 @@ bool needs_rehash(std::string_view encoded, unsigned iterations) {
   return !p || p->iterations < iterations;
 }
 
-std::string sip_ha1(std::string_view user, std::string_view realm,
-                    std::string_view password, digest_algorithm algorithm) {
+result<std::string> sip_ha1(std::string_view user, std::string_view realm,
+                            std::string_view password,
+                            digest_algorithm algorithm) {
   std::string a1;
   a1.append(user).append(":").append(realm).append(":").append(password);
-  return hex_digest(
+  auto hex = hex_digest(
       algorithm == digest_algorithm::md5 ? EVP_md5() : EVP_sha256(), a1);
+  // An empty HA1 must never be stored: anyone could answer its challenges.
+  if (hex.empty())
+    return error{"digest for SIP HA1 unavailable (OpenSSL provider)"};
+  return hex;
 }
 
 } // namespace sb::mgmt::auth

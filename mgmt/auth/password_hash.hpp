@@ -7,17 +7,23 @@
 
 namespace sb::mgmt::auth {
 
-/// Iterations of PBKDF2-HMAC-SHA256 for new password hashes.
+/// Iterations of PBKDF2-HMAC-SHA256 for new password hashes. Tests pass a
+/// small count explicitly to stay fast.
 inline constexpr unsigned default_pbkdf2_iterations = 100000;
 
 /// Hashes a password for storage with PBKDF2-HMAC-SHA256 and a random
-/// 16-byte salt, as `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>`.
+/// 16-byte salt (RAND_bytes), as
+/// `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` (32-byte hash, standard
+/// padded base64). An error for iterations 0 or above 10,000,000, or when
+/// OpenSSL has no randomness.
 result<std::string>
 hash_password(std::string_view password,
               unsigned iterations = default_pbkdf2_iterations);
 
 /// Whether `password` matches a stored hash. Compares in constant time;
-/// any malformed stored value simply does not match.
+/// any malformed stored value simply does not match (wrong scheme, iterations
+/// 0 or above 10,000,000, non-canonical base64, empty salt, hash not 32
+/// bytes). Costs the stored iteration count of PBKDF2.
 bool verify_password(std::string_view password, std::string_view encoded);
 
 /// Whether a stored hash uses fewer iterations than `iterations` (or is not
@@ -28,9 +34,11 @@ bool needs_rehash(std::string_view encoded,
 /// Digest algorithms of SIP authentication (RFC 7616, RFC 8760).
 enum class digest_algorithm { md5, sha256 };
 
-/// HA1 = H(user ":" realm ":" password) in lowercase hex: what the registrar
-/// stores instead of a SIP password.
-std::string sip_ha1(std::string_view user, std::string_view realm,
-                    std::string_view password, digest_algorithm algorithm);
+/// HA1 = H(user ":" realm ":" password) in lowercase hex (RFC 7616 section
+/// 3.4.2): what the registrar stores instead of a SIP password. An error, never
+/// an empty string, when OpenSSL cannot compute the digest.
+result<std::string> sip_ha1(std::string_view user, std::string_view realm,
+                            std::string_view password,
+                            digest_algorithm algorithm);
 
 } // namespace sb::mgmt::auth

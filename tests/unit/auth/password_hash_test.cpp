@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <string_view>
+
 using namespace sb::mgmt::auth;
 
 TEST_CASE("hashed passwords verify, wrong ones do not", "[auth]") {
@@ -23,6 +26,8 @@ TEST_CASE("PBKDF2-HMAC-SHA256 matches RFC 7914 section 11", "[auth]") {
       "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=";
   CHECK(verify_password("passwd", known));
   CHECK_FALSE(verify_password("passwe", known));
+  CHECK_FALSE(verify_password("passwd", "pbkdf2-sha256$2$c2FsdA==$VawEblbjCJ/"
+                                        "sFpHCJUS2BflBhSFt3gRl5oudV8INrLw="));
 }
 
 TEST_CASE("malformed stored hashes never match", "[auth]") {
@@ -41,6 +46,21 @@ TEST_CASE("malformed stored hashes never match", "[auth]") {
       "pbkdf2-sha256$1$c2F*dA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
       "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=$x",
       "pbkdf2-sha256$1x$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      "pbkdf2-sha256$+1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      "pbkdf2-sha256$ 1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      "pbkdf2-sha256$$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      "PBKDF2-SHA256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      // Lenient base64 EVP_DecodeBlock alone would accept.
+      "pbkdf2-sha256$1$c2FsdA== $VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      "pbkdf2-sha256$1$c2=sdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw",
+      "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ_sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
+      // A 33-byte hash, and the right one without its last byte.
+      "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLwA",
+      "pbkdf2-sha256$1$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrA==",
+      "$$$",
+      "pbkdf2-sha256$1$$",
+      "pbkdf2-sha256$1$====$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw=",
   };
   for (const char* b : bad) {
     INFO(b);
@@ -49,17 +69,62 @@ TEST_CASE("malformed stored hashes never match", "[auth]") {
   }
 }
 
+TEST_CASE("malformed stored hashes with embedded NULs never match", "[auth]") {
+  using namespace std::string_literals;
+  auto nul =
+      "pbkdf2-sha256$1\0$c2FsdA==$VawEblbjCJ/sFpHCJUS2BflBhSFt3gRl5oudV8INrLw="s;
+  CHECK_FALSE(verify_password("passwd", nul));
+  auto h = hash_password("x", 10);
+  REQUIRE(h.ok());
+  for (size_t cut = 0; cut < h->size(); ++cut) {
+    INFO(cut);
+    CHECK_FALSE(verify_password("x", std::string_view(*h).substr(0, cut)));
+  }
+}
+
+TEST_CASE("empty and long passwords hash and verify", "[auth]") {
+  auto empty = hash_password(std::string_view{}, 10);
+  REQUIRE(empty.ok());
+  CHECK(verify_password("", *empty));
+  CHECK_FALSE(verify_password("x", *empty));
+  std::string long_pw(1000, 'p');
+  auto h = hash_password(long_pw, 10);
+  REQUIRE(h.ok());
+  CHECK(verify_password(long_pw, *h));
+  CHECK_FALSE(verify_password(long_pw.substr(1), *h));
+}
+
+TEST_CASE("default iteration count is used and encoded", "[auth]") {
+  auto h = hash_password("pw");
+  REQUIRE(h.ok());
+  CHECK(h->rfind("pbkdf2-sha256$100000$", 0) == 0);
+  CHECK_FALSE(needs_rehash(*h));
+  CHECK(verify_password("pw", *h));
+}
+
 TEST_CASE("weaker hashes are flagged for rehashing", "[auth]") {
   auto h = hash_password("x", 10);
   CHECK(needs_rehash(*h, 20));
   CHECK_FALSE(needs_rehash(*h, 10));
+  CHECK_FALSE(needs_rehash(*h, 5));
   CHECK_FALSE(hash_password("x", 0).ok());
+  CHECK_FALSE(hash_password("x", 10'000'001).ok());
 }
 
 TEST_CASE("SIP HA1 values match RFC 2617 and RFC 7616", "[auth]") {
-  CHECK(sip_ha1("Mufasa", "testrealm@host.com", "Circle Of Life",
-                digest_algorithm::md5) == "939e7578ed9e3c518a452acee763bce9");
-  CHECK(sip_ha1("Mufasa", "http-auth@example.org", "Circle of Life",
-                digest_algorithm::sha256) ==
+  auto md5 = sip_ha1("Mufasa", "testrealm@host.com", "Circle Of Life",
+                     digest_algorithm::md5);
+  REQUIRE(md5.ok());
+  CHECK(*md5 == "939e7578ed9e3c518a452acee763bce9");
+  auto sha = sip_ha1("Mufasa", "http-auth@example.org", "Circle of Life",
+                     digest_algorithm::sha256);
+  REQUIRE(sha.ok());
+  CHECK(*sha ==
         "7987c64c30e25f1b74be53f966b49b90f2808aa92faf9a00262392d7b4794232");
+  // The realm is part of HA1: the same password elsewhere gives another one.
+  auto other = sip_ha1("Mufasa", "other.example.org", "Circle of Life",
+                       digest_algorithm::sha256);
+  REQUIRE(other.ok());
+  CHECK(*other != *sha);
+  CHECK(other->size() == 64);
 }
