@@ -125,4 +125,8 @@ result<std::string> sip_ha1(std::string_view user, std::string_view realm,
   return hex;
 }
 
+std::string sha256_hex(std::string_view data) {
+  return hex_digest(EVP_sha256(), data);
+}
+
 } // namespace sb::mgmt::auth

@@ -41,4 +41,8 @@ result<std::string> sip_ha1(std::string_view user, std::string_view realm,
                             std::string_view password,
                             digest_algorithm algorithm);
 
+/// SHA-256 of `data` in lowercase hex; empty when OpenSSL fails. A fast
+/// hash: for fingerprints and caches, never for storing passwords.
+std::string sha256_hex(std::string_view data);
+
 } // namespace sb::mgmt::auth

@@ -73,6 +73,13 @@ struct router::table {
 router::router()
     : table_(std::make_shared<table>()) {}
 
+std::vector<std::pair<std::string, std::string>> router::routes() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : table_->routes)
+    out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
 status router::add(std::string method, std::string_view pattern, handler h) {
   if (pattern.empty() || pattern.front() != '/')
     return error{"route pattern '" + std::string(pattern) +

@@ -51,6 +51,8 @@ public:
   /// 404/405/OPTIONS itself.
   void operator()(request rq, respond_fn respond) const;
 
+  /// Every route added, as (method, pattern), in the order added.
+  std::vector<std::pair<std::string, std::string>> routes() const;
   /// A server handler that keeps this router's table alive.
   handler to_handler() const;
 

@@ -54,20 +54,25 @@ result<std::optional<nlohmann::json>> entity_txn::load(std::string_view kind,
   return std::optional<nlohmann::json>{std::move(j)};
 }
 
-result<uint64_t> entity_txn::next_id(std::string_view kind) {
+result<uint64_t> entity_txn::last_id(std::string_view kind) {
   auto key = seq_key(kind);
   auto raw = get(key);
   if (!raw)
     return raw.err();
-  uint64_t last = 0;
-  if (*raw) {
-    auto v = parse_id(**raw);
-    if (!v)
-      return error{"corrupt id sequence " + key};
-    last = *v;
-  }
-  put(key, std::to_string(last + 1));
-  return last + 1;
+  if (!*raw)
+    return uint64_t{0};
+  auto v = parse_id(**raw);
+  if (!v)
+    return error{"corrupt id sequence " + key};
+  return *v;
+}
+
+result<uint64_t> entity_txn::next_id(std::string_view kind) {
+  auto last = last_id(kind);
+  if (!last)
+    return last;
+  put(seq_key(kind), std::to_string(*last + 1));
+  return *last + 1;
 }
 
 void entity_txn::save(std::string_view kind, uint64_t id,

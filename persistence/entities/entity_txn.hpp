@@ -32,6 +32,8 @@ public:
   /// A stored entity, or nullopt.
   result<std::optional<nlohmann::json>> load(std::string_view kind,
                                              uint64_t id);
+  /// The last id allocated for `kind` (0 when none), allocating nothing.
+  result<uint64_t> last_id(std::string_view kind);
   /// Allocates the next id of `kind` (ids start at 1, are never reused).
   result<uint64_t> next_id(std::string_view kind);
   /// Stores (creates or replaces) an entity.
