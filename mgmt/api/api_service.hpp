@@ -1,0 +1,73 @@
+#pragma once
+
+#include "mgmt/api/authenticator.hpp"
+#include "mgmt/api/resource.hpp"
+#include "mgmt/http/router.hpp"
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace sb::actors {
+struct provisioning_txn;
+}
+
+namespace sb::mgmt::api {
+
+/// Hands a write to the node's provisioning actor.
+using submit_fn =
+    std::function<void(std::shared_ptr<actors::provisioning_txn>)>;
+
+/// A write as the API runs it: the hook's result, or why it was refused.
+using write_build = std::function<rest::api_result<uint64_t>(write_ctx&)>;
+
+/// The provisioning REST API of a node: its resources, authentication,
+/// read path (local store) and write path (provisioning actor).
+class api_service {
+public:
+  api_service(persistence::rocks_store& store, submit_fn submit,
+              auth::login_guard guard);
+  api_service(const api_service&) = delete;
+  api_service& operator=(const api_service&) = delete;
+
+  /// Registers a resource. Call before `add_routes`.
+  void add(resource_def r);
+  /// Every registered resource, in registration order.
+  std::vector<const resource_def*> resources() const;
+  /// The resource called `name`, or null.
+  const resource_def* find(std::string_view name) const;
+
+  /// Routes of every resource plus `/api/`, `/api/openapi.json` and the
+  /// preference catalogues.
+  status add_routes(http::router& router);
+
+  const store_reader& reader() const { return reader_; }
+  api::authenticator& authenticator() { return auth_; }
+
+  /// Runs `build` in the provisioning actor as `who`; `done` gets the id,
+  /// or the hook's error, or 500 when the log append failed. `done` runs on
+  /// the actor's thread after the change is applied locally.
+  void write(const auth::principal& who, write_build build,
+             std::function<void(rest::api_result<uint64_t>)> done);
+
+  /// The HAL item of a stored document as `who` sees it.
+  json item_json(const resource_def& r, const auth::principal& who, uint64_t id,
+                 const json& doc,
+                 const std::map<std::string, std::string>& filters = {}) const;
+
+private:
+  status add_resource_routes(http::router& router, const resource_def& r);
+
+  store_reader reader_;
+  submit_fn submit_;
+  api::authenticator auth_;
+  std::vector<std::unique_ptr<resource_def>> resources_;
+};
+
+/// Time as the API shows it: "YYYY-MM-DD HH:MM:SS" in UTC.
+std::string timestamp_text(int64_t unix_ms);
+
+/// Milliseconds since the Unix epoch, now.
+int64_t now_ms();
+
+} // namespace sb::mgmt::api
