@@ -24,7 +24,7 @@ build: deps
 run: build
 	@echo "Starting node sp1 from conf/ (data in var/sp1). Ctrl-C stops it."
 	@echo "Management: https://127.0.0.1:1443/healthz  /readyz  /metrics"
-	exec $(BUILD)/bin/sbnode --config-dir conf
+	exec $(BUILD)/bin/sbnode --config-dir conf --demo
 
 test: deps
 	cmake -S . -B $(TEST_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug \

@@ -20,6 +20,10 @@ int main(int argc, char** argv) {
                  "host)");
   app.add_option("--data-dir", data_dir,
                  "Data directory (default: general.data_dir)");
+  bool demo = false;
+  app.add_flag("--demo", demo,
+               "Provision a demo domain (127.0.0.1) with subscribers "
+               "1001-1003 if it does not exist yet");
   app.set_version_flag("--version", SB_VERSION);
   try {
     app.parse(argc, argv);
@@ -33,5 +37,5 @@ int main(int argc, char** argv) {
               << cfg.err().message << "\n";
     return 2;
   }
-  return sb::apps::node{std::move(*cfg), node, data_dir}.run();
+  return sb::apps::node{std::move(*cfg), node, data_dir, demo}.run();
 }

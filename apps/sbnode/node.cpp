@@ -8,6 +8,9 @@
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "common/metrics/registry.hpp"
+#include "mgmt/api/api_service.hpp"
+#include "mgmt/api/bootstrap.hpp"
+#include "mgmt/api/resources/resources.hpp"
 #include "mgmt/http/router.hpp"
 #include "mgmt/http/self_signed.hpp"
 #include "mgmt/http/server.hpp"
@@ -17,6 +20,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <future>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -80,13 +84,54 @@ void wait_for_signals(asio::signal_set& signals, asio::io_context& io,
   });
 }
 
+// Waits for one write of the initial data; false (logged) on failure.
+bool await_write(
+    const char* what,
+    const std::function<void(std::function<void(mgmt::rest::api_status)>)>&
+        run) {
+  auto done = std::make_shared<std::promise<mgmt::rest::api_status>>();
+  auto outcome = done->get_future();
+  run([done](mgmt::rest::api_status st) { done->set_value(std::move(st)); });
+  if (outcome.wait_for(std::chrono::seconds{60}) != std::future_status::ready) {
+    spdlog::critical("{}: no answer from the provisioning actor", what);
+    return false;
+  }
+  auto st = outcome.get();
+  if (!st) {
+    spdlog::critical("{}: {}", what, st.err().message);
+    return false;
+  }
+  return true;
+}
+
+// The bootstrap data of a fresh platform, and the demo data if asked.
+bool initial_data(mgmt::api::api_service& api, bool demo) {
+  if (!await_write("bootstrap", [&](auto done) {
+        mgmt::api::bootstrap(api, std::move(done));
+      }))
+    return false;
+  if (demo && !await_write("demo data", [&](auto done) {
+        mgmt::api::provision_demo(api, std::move(done));
+      }))
+    return false;
+  if (demo)
+    spdlog::info("demo: domain 127.0.0.1, subscribers 1001-1003 (SIP "
+                 "passwords demo1001-demo1003)");
+  if (mgmt::api::default_password_in_use(api))
+    spdlog::warn("the API administrator '{}' still has its default "
+                 "password: change it (PATCH /api/admins/1, see docs/api.md)",
+                 mgmt::api::default_admin_login);
+  return true;
+}
+
 } // namespace
 
 node::node(config::loaded_config cfg, std::optional<std::string> node_arg,
-           std::optional<std::string> data_dir_arg)
+           std::optional<std::string> data_dir_arg, bool demo)
     : cfg_(std::move(cfg))
     , node_arg_(std::move(node_arg))
-    , data_dir_arg_(std::move(data_dir_arg)) {}
+    , data_dir_arg_(std::move(data_dir_arg))
+    , demo_(demo) {}
 
 int node::run() {
   const auto& s = cfg_.values;
@@ -159,9 +204,35 @@ int node::run() {
     }
   }
 
+  auto guard = mgmt::auth::login_guard::create(
+      {static_cast<unsigned>(s.mgmt.login_max_failures),
+       std::chrono::seconds{s.mgmt.login_window_s},
+       std::chrono::seconds{s.mgmt.login_ban_s}});
+  if (!guard) {
+    spdlog::critical("API login guard: {}", guard.err().message);
+    return 1;
+  }
+  mgmt::api::api_service prov_api{
+      **store,
+      [provisioning](std::shared_ptr<actors::provisioning_txn> t) {
+        caf::anon_send(provisioning, actors::prov_txn_atom::value,
+                       std::move(t));
+      },
+      std::move(*guard)};
+  mgmt::api::add_all_resources(prov_api);
+  if (!initial_data(prov_api, demo_)) {
+    caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
+    sys.await_all_actors_done();
+    return 1;
+  }
+
   asio::io_context io{1};
   mgmt::http::router router;
   mgmt::add_node_routes(router, st, metrics::default_registry(), *token);
+  if (auto st_api = prov_api.add_routes(router); !st_api) {
+    spdlog::critical("API routes: {}", st_api.err().message);
+    return 1;
+  }
   mgmt::http::server_options opts;
   opts.address = api->ip;
   opts.port = static_cast<uint16_t>(s.mgmt.port);

@@ -13,8 +13,9 @@ namespace sb::apps {
 /// in the libraries; this class only starts and stops it in order.
 class node {
 public:
+  /// `demo`: also provision the demo domain and subscribers of `make run`.
   node(config::loaded_config cfg, std::optional<std::string> node_arg,
-       std::optional<std::string> data_dir_arg);
+       std::optional<std::string> data_dir_arg, bool demo = false);
 
   /// Runs until a stop signal; returns the process exit code.
   int run();
@@ -23,6 +24,7 @@ private:
   config::loaded_config cfg_;
   std::optional<std::string> node_arg_;
   std::optional<std::string> data_dir_arg_;
+  bool demo_ = false;
 };
 
 } // namespace sb::apps

@@ -210,6 +210,21 @@ std::vector<field> make_schema() {
       [](auto& s) -> auto& { return s.mgmt.self_signed_cert_days; }, 1, 36500,
       restart, in_constants,
       "Validity of a generated self-signed certificate."));
+  v.push_back(integer(
+      "mgmt.login_max_failures",
+      [](auto& s) -> auto& { return s.mgmt.login_max_failures; }, 1, 1000,
+      restart, in_constants,
+      "Failed API logins from one address within mgmt.login_window_s that "
+      "ban it."));
+  v.push_back(integer(
+      "mgmt.login_window_s",
+      [](auto& s) -> auto& { return s.mgmt.login_window_s; }, 1, 86400, restart,
+      in_constants, "Seconds a failed API login counts towards a ban."));
+  v.push_back(integer(
+      "mgmt.login_ban_s", [](auto& s) -> auto& { return s.mgmt.login_ban_s; },
+      1, 604800, restart, in_constants,
+      "Seconds an address stays banned from the API after too many failed "
+      "logins (answered 403)."));
   v.push_back(text(
       "provisioning.log_backend",
       [](auto& s) -> auto& { return s.provisioning.log_backend; },

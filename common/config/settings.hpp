@@ -48,6 +48,9 @@ struct mgmt_settings {
   int64_t drain_timeout_ms = 5000;
   int64_t max_body_bytes = 1048576;
   int64_t self_signed_cert_days = 3650;
+  int64_t login_max_failures = 5;
+  int64_t login_window_s = 300;
+  int64_t login_ban_s = 600;
 };
 
 struct provisioning_settings {
