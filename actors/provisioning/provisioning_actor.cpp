@@ -47,7 +47,43 @@ std::string catch_up(const context& cx) {
   return {};
 }
 
+// Most transactions in one change: bounds its size and the wait of the
+// first of them.
+constexpr size_t max_group = 256;
+
+// Builds each queued transaction in turn on one entity_txn and writes the
+// successful ones as one change.
+void write_group(const context& cx,
+                 std::vector<std::shared_ptr<provisioning_txn>> group) {
+  persistence::entity_txn txn(*cx.store);
+  std::vector<std::shared_ptr<provisioning_txn>> written;
+  for (auto& t : group) {
+    auto mark = txn.mark();
+    if (auto st = t->build(txn); !st) {
+      txn.rollback(std::move(mark));
+      t->done(st.err());
+    } else if (!txn.wrote_since(mark)) {
+      t->done(uint64_t{0});
+    } else {
+      written.push_back(std::move(t));
+    }
+  }
+  if (written.empty())
+    return;
+  auto pos = cx.log->append(txn.to_change(now_ms(), cx.origin));
+  if (!pos) {
+    for (auto& t : written)
+      t->done(pos.err());
+    return;
+  }
+  auto err = catch_up(cx);
+  for (auto& t : written)
+    err.empty() ? t->done(*pos) : t->done(error{err});
+}
+
 caf::behavior provisioning(caf::event_based_actor* self, context cx) {
+  auto queue =
+      std::make_shared<std::vector<std::shared_ptr<provisioning_txn>>>();
   if (auto err = catch_up(cx); !err.empty())
     spdlog::error("provisioning: {}", err);
   self->delayed_send(self, cx.poll, prov_apply_atom::value);
@@ -67,17 +103,21 @@ caf::behavior provisioning(caf::event_based_actor* self, context cx) {
         return *pos;
       },
       [=](prov_txn_atom, const std::shared_ptr<provisioning_txn>& t) {
-        persistence::entity_txn txn(*cx.store);
-        if (auto st = t->build(txn); !st)
-          return t->done(st.err());
-        if (txn.empty())
-          return t->done(uint64_t{0});
-        auto pos = cx.log->append(txn.to_change(now_ms(), cx.origin));
-        if (!pos)
-          return t->done(pos.err());
-        if (auto err = catch_up(cx); !err.empty())
-          return t->done(error{err});
-        t->done(*pos);
+        // The flush is queued behind every transaction already in the
+        // mailbox, so it finds them all.
+        if (queue->empty())
+          self->send(self, prov_flush_atom::value);
+        queue->push_back(t);
+      },
+      [=](prov_flush_atom) {
+        std::vector<std::shared_ptr<provisioning_txn>> group;
+        auto n = std::min(queue->size(), max_group);
+        group.assign(std::make_move_iterator(queue->begin()),
+                     std::make_move_iterator(queue->begin() + n));
+        queue->erase(queue->begin(), queue->begin() + n);
+        if (!queue->empty())
+          self->send(self, prov_flush_atom::value);
+        write_group(cx, std::move(group));
       },
       [=](prov_apply_atom) {
         if (auto err = catch_up(cx); !err.empty())

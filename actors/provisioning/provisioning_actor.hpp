@@ -27,6 +27,8 @@ namespace sb::actors {
 using prov_append_atom = caf::atom_constant<caf::atom("pv_append")>;
 /// Runs a `provisioning_txn` (as std::shared_ptr) in the actor.
 using prov_txn_atom = caf::atom_constant<caf::atom("pv_txn")>;
+/// Internal: write the transactions queued since the last flush.
+using prov_flush_atom = caf::atom_constant<caf::atom("pv_flush")>;
 /// Internal tick: apply what other nodes appended.
 using prov_apply_atom = caf::atom_constant<caf::atom("pv_apply")>;
 
@@ -36,6 +38,11 @@ using prov_apply_atom = caf::atom_constant<caf::atom("pv_apply")>;
 /// change, applies it, and calls `done` once with the log position or the
 /// error. Both run on the provisioning actor's thread; nothing is appended
 /// when `build` fails or writes nothing (then `done` gets position 0).
+///
+/// Group commit: transactions that queue up while one is written are built
+/// one after another against the same entity_txn (each sees the writes of
+/// those before it; a failed one is rolled back alone) and appended as one
+/// change, so concurrent writers share the fsyncs.
 struct provisioning_txn {
   std::function<status(persistence::entity_txn&)> build;
   std::function<void(result<uint64_t>)> done;

@@ -30,12 +30,14 @@ result<std::optional<std::string>> entity_txn::get(const std::string& key) {
 }
 
 void entity_txn::put(std::string key, std::string value) {
+  ++touches_;
   if (!writes_.count(key))
     order_.push_back(key);
   writes_[std::move(key)] = std::move(value);
 }
 
 void entity_txn::del(std::string key) {
+  ++touches_;
   if (!writes_.count(key))
     order_.push_back(key);
   writes_[std::move(key)] = std::nullopt;
@@ -157,6 +159,12 @@ change entity_txn::to_change(int64_t time_ms, std::string origin) const {
     c.mutations.push_back(
         {std::string(to_string(cf::provisioning)), key, writes_.at(key)});
   return c;
+}
+
+void entity_txn::rollback(savepoint sp) {
+  writes_ = std::move(sp.writes);
+  order_ = std::move(sp.order);
+  touches_ = sp.touches;
 }
 
 } // namespace sb::persistence

@@ -61,6 +61,18 @@ public:
                                           uint64_t parent, size_t limit);
 
   bool empty() const { return writes_.empty(); }
+
+  /// The collected writes at one moment, to undo what came after it.
+  struct savepoint {
+    std::map<std::string, std::optional<std::string>> writes;
+    std::vector<std::string> order;
+    size_t touches = 0;
+  };
+  savepoint mark() const { return {writes_, order_, touches_}; }
+  /// Forgets every write made since `sp` was marked.
+  void rollback(savepoint sp);
+  /// Whether anything was written since `sp` was marked.
+  bool wrote_since(const savepoint& sp) const { return touches_ != sp.touches; }
   /// The collected writes as a provisioning change.
   change to_change(int64_t time_ms, std::string origin) const;
 
@@ -73,6 +85,7 @@ private:
   // Pending writes in order of first touch; nullopt = delete.
   std::map<std::string, std::optional<std::string>> writes_;
   std::vector<std::string> order_;
+  size_t touches_ = 0; ///< put/del calls so far
 };
 
 } // namespace sb::persistence

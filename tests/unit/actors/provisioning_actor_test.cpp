@@ -101,3 +101,44 @@ TEST_CASE("a transaction that writes nothing is confirmed at position 0",
   CHECK(*pos == 0);
   CHECK(*fx.log->last_position() == 0);
 }
+
+TEST_CASE("queued transactions share one change, each sees the ones before",
+          "[actors][provisioning]") {
+  fixture fx;
+  // Three transactions queued together: the second conflicts with the first
+  // and is rolled back alone; the others are written as one change.
+  auto claim = [](uint64_t id, std::string name) {
+    return [id, name](persistence::entity_txn& txn) -> status {
+      txn.save("domains", id, {{"domain", name}});
+      return txn.claim_unique("domain", name, id);
+    };
+  };
+  std::vector<std::future<result<uint64_t>>> outcomes;
+  std::vector<std::shared_ptr<std::promise<result<uint64_t>>>> promises;
+  std::vector<std::function<status(persistence::entity_txn&)>> builds{
+      claim(1, "a.org"), claim(2, "a.org"), claim(3, "b.org")};
+  for (auto& b : builds) {
+    auto p = std::make_shared<std::promise<result<uint64_t>>>();
+    outcomes.push_back(p->get_future());
+    auto t = std::make_shared<actors::provisioning_txn>();
+    t->build = b;
+    t->done = [p](result<uint64_t> r) { p->set_value(std::move(r)); };
+    caf::anon_send(fx.actor, actors::prov_txn_atom::value, t);
+  }
+  std::vector<result<uint64_t>> r;
+  for (auto& f : outcomes) {
+    REQUIRE(f.wait_for(10s) == std::future_status::ready);
+    r.push_back(f.get());
+  }
+  REQUIRE(r[0].ok());
+  REQUIRE_FALSE(r[1].ok());
+  CHECK(r[1].err().message == "already in use by id 1");
+  REQUIRE(r[2].ok());
+  persistence::entity_txn read(*fx.store);
+  CHECK((**read.load("domains", 1))["domain"] == "a.org");
+  CHECK_FALSE(read.load("domains", 2)->has_value());
+  CHECK((**read.load("domains", 3))["domain"] == "b.org");
+  // Grouped or not, positions are dense and every write is applied.
+  CHECK(*r[2] >= *r[0]);
+  CHECK(fx.progress.applied == *fx.log->last_position());
+}

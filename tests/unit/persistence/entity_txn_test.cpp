@@ -129,3 +129,20 @@ TEST_CASE("corrupt stored data is an error, not a crash",
   CHECK_FALSE(txn.load("domains", 1).ok());
   CHECK_FALSE(txn.next_id("domains").ok());
 }
+
+TEST_CASE("a rollback forgets the writes after its savepoint",
+          "[persistence][entities]") {
+  fixture fx;
+  entity_txn txn(*fx.store);
+  REQUIRE(txn.claim_unique("domain", "a.org", 1).ok());
+  auto mark = txn.mark();
+  CHECK_FALSE(txn.wrote_since(mark));
+  txn.save("domains", 2, {{"domain", "b.org"}});
+  REQUIRE(txn.claim_unique("domain", "b.org", 2).ok());
+  CHECK(txn.wrote_since(mark));
+  txn.rollback(std::move(mark));
+  CHECK_FALSE(txn.load("domains", 2)->has_value());
+  CHECK_FALSE(txn.unique_owner("domain", "b.org")->has_value());
+  CHECK(**txn.unique_owner("domain", "a.org") == 1);
+  CHECK(txn.to_change(0, "t").mutations.size() == 1);
+}
