@@ -244,20 +244,30 @@ struct handlers {
     // Only sort keys and ids are kept while scanning, so listing a large
     // collection does not hold every document in memory.
     std::vector<std::pair<json, uint64_t>> hits;
-    auto st = api.reader().each(
-        r.kind,
-        [&](uint64_t id, const json& doc) {
-          bool ok =
-              r.visible
-                  ? r.visible(v, id, doc)
-                  : auth::can_see(*who, r.owner ? r.owner(id, doc)
-                                                : owner_from_members(doc));
-          if (ok && matches(r, q->filters, id, doc))
-            hits.emplace_back(
-                q->order_by ? doc.value(*q->order_by, json{}) : json{}, id);
-          return true;
-        },
-        r.family);
+    auto visit = [&](uint64_t id, const json& doc) {
+      bool ok = r.visible
+                    ? r.visible(v, id, doc)
+                    : auth::can_see(*who, r.owner ? r.owner(id, doc)
+                                                  : owner_from_members(doc));
+      if (ok && matches(r, q->filters, id, doc))
+        hits.emplace_back(
+            q->order_by ? doc.value(*q->order_by, json{}) : json{}, id);
+      return true;
+    };
+    status st;
+    if (auto ids = r.candidates ? r.candidates(v) : std::nullopt) {
+      for (auto id : *ids) {
+        auto doc = api.reader().load(r.kind, id, r.family);
+        if (!doc) {
+          st = doc.err();
+          break;
+        }
+        if (*doc)
+          visit(id, **doc);
+      }
+    } else {
+      st = api.reader().each(r.kind, visit, r.family);
+    }
     if (!st) {
       spdlog::error("api: listing {}: {}", r.kind, st.err().message);
       return respond(error_response(rest::internal_error()));

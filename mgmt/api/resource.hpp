@@ -128,6 +128,11 @@ struct resource_def {
   /// Extra `ngcp:` links of an item.
   std::function<std::vector<rest::hal_link>(uint64_t id, const json& doc)>
       links;
+  /// The only ids that can match a collection request's filters, when an
+  /// index knows them; nullopt scans every item. The ids are still checked
+  /// against visibility and every filter.
+  std::function<std::optional<std::vector<uint64_t>>(const view_ctx&)>
+      candidates;
   /// A collection GET refuses to list without one of these filters.
   std::vector<std::string> required_filters;
 };

@@ -158,6 +158,15 @@ TEST_CASE("api subscriber usernames are unique per domain and numbers per "
         std::string::npos);
   f.subscriber(cust, d2, "carol");
   CHECK(count(f, "numbers") == 1);
+  // Lookups through the indexes agree with the scan.
+  CHECK(count(f, "subscribers", "&username=alice") == 2);
+  CHECK(count(f, "subscribers", "&username=Alice&domain=two.example") == 1);
+  CHECK(count(f, "subscribers", "&username=alice&domain=three.example") == 0);
+  CHECK(count(f, "subscribers",
+              "&username=alice&domain=two.example&status=locked") == 0);
+  CHECK(count(f, "subscribers", "&alias=49301") == 0);
+  CHECK(count(f, "subscribers", "&primary_number=49301") == 1);
+  CHECK(count(f, "subscribers", "&primary_number=49302") == 0);
 }
 
 TEST_CASE("api subscriber status and lock are coupled", "[api][subscribers]") {

@@ -250,6 +250,45 @@ rest::api_result<uint64_t> write_subscriber(write_ctx& c,
   return *nid;
 }
 
+// The usual lookups (username in a domain, a number) through the unique
+// indexes instead of a scan.
+std::optional<std::vector<uint64_t>> subscriber_candidates(const view_ctx& v) {
+  auto exact = [&](const char* name) -> std::optional<std::string> {
+    auto it = v.filters.find(name);
+    if (it == v.filters.end() || it->second.find('*') != std::string::npos)
+      return std::nullopt;
+    return it->second;
+  };
+  auto found = [](result<std::optional<uint64_t>> id) {
+    std::vector<uint64_t> ids;
+    if (id && *id)
+      ids.push_back(**id);
+    return ids;
+  };
+  auto user = exact("username");
+  auto domain = exact("domain");
+  if (user && domain) {
+    auto did = v.reader.unique_owner(index_domain, lower(*domain));
+    if (!did || !*did)
+      return std::vector<uint64_t>{};
+    return found(v.reader.unique_owner(index_subscriber_user,
+                                       web_login_key(**did, *user)));
+  }
+  for (const char* f : {"primary_number", "alias"}) {
+    auto number = exact(f);
+    if (!number)
+      continue;
+    auto nid = v.reader.unique_owner(index_number, *number);
+    if (!nid || !*nid)
+      return std::vector<uint64_t>{};
+    auto doc = v.reader.load(kind_numbers, **nid);
+    if (!doc || !*doc)
+      return std::vector<uint64_t>{};
+    return std::vector<uint64_t>{(**doc).value("subscriber_id", 0u)};
+  }
+  return std::nullopt;
+}
+
 } // namespace
 
 rest::api_status remove_subscriber(write_ctx& c, uint64_t id, const json& doc) {
@@ -302,6 +341,7 @@ resource_def subscribers_resource() {
     o.subscriber_id = id;
     return o;
   };
+  r.candidates = subscriber_candidates;
   r.links = [](uint64_t id, const json& doc) {
     return std::vector<rest::hal_link>{
         {"customers",
