@@ -57,7 +57,8 @@ bool authenticator::verify(const std::string& password,
 std::optional<auth::principal>
 authenticator::admin_login(const std::string& login,
                            const std::string& password) {
-  auto id = reader_.unique_owner(index_admin_login, login);
+  // Logins are unique regardless of case, as in the reference's MySQL.
+  auto id = reader_.unique_owner(index_admin_login, lower(login));
   if (!id || !*id)
     return std::nullopt;
   auto doc = reader_.load(kind_admins, **id);

@@ -341,3 +341,31 @@ TEST_CASE("api roles: resellers see their own, subscribers themselves",
           .status == 204);
   CHECK(f.call("GET", sub_path(alice), std::nullopt, sub).status == 401);
 }
+
+TEST_CASE("api logins and billing handles are unique regardless of case",
+          "[api][admins]") {
+  api_fixture f;
+  auto dup = f.call("POST", "/api/admins/",
+                    json{{"login", "Administrator"}, {"password", "secret1"}});
+  CHECK(dup.status == 422);
+  CHECK(f.call("GET", "/api/domains/", std::nullopt,
+               credentials{"ADMINISTRATOR", "administrator"})
+            .status == 200);
+  auto handle = f.call("POST", "/api/billingprofiles/",
+                       json{{"reseller_id", 1},
+                            {"handle", "DEFAULT"},
+                            {"name", "Other"}});
+  CHECK(handle.status == 422);
+}
+
+TEST_CASE("api a locked subscriber keeps lock 4 through preference writes",
+          "[api][subscribers]") {
+  api_fixture f;
+  auto id = f.subscriber(f.customer(), f.domain("voip.example"), "alice");
+  REQUIRE(f.call("PATCH", sub_path(id), patch_op("replace", "/status", "locked"))
+              .status == 204);
+  auto prefs = "/api/subscriberpreferences/" + std::to_string(id);
+  REQUIRE(f.call("PUT", prefs, json{{"clir", true}}).status == 204);
+  CHECK(f.call("GET", sub_path(id)).json["lock"] == 4);
+  CHECK(f.call("GET", prefs).json["lock"] == 4);
+}

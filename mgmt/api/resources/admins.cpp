@@ -45,7 +45,10 @@ rest::api_result<uint64_t> write_admin(write_ctx& c, std::optional<uint64_t> id,
   if (c.who.role != auth::role::admin && input.value("is_superuser", false))
     return invalid_field("is_superuser", true,
                          "Only a superuser may grant superuser rights");
-  auto reseller = resolve_reseller(c, input, c.who.reseller_id);
+  // Without reseller_id, a new admin gets the caller's reseller and a
+  // replaced one keeps its own (a PUT must not silently rescope a login).
+  auto reseller = resolve_reseller(
+      c, input, old ? id_member(*old, "reseller_id") : c.who.reseller_id);
   if (!reseller)
     return reseller.err();
   if (old && old->value("is_superuser", false) &&
@@ -64,9 +67,10 @@ rest::api_result<uint64_t> write_admin(write_ctx& c, std::optional<uint64_t> id,
   json doc = input;
   doc["reseller_id"] = *reseller;
   keep_private(doc, old);
-  auto st = reclaim(c, index_admin_login, old ? old->value("login", "") : "",
-                    doc["login"].get<std::string>(), *nid, "login", input,
-                    "Admin login");
+  auto st =
+      reclaim(c, index_admin_login, old ? lower(old->value("login", "")) : "",
+              lower(doc["login"].get<std::string>()), *nid, "login", input,
+              "Admin login");
   if (!st)
     return st.err();
   stamp(doc, old, c.now_ms);
@@ -144,7 +148,7 @@ resource_def admins_resource() {
         return rest::unprocessable(
             "The last active superuser cannot be deleted.");
     }
-    c.txn.release_unique(index_admin_login, old.value("login", ""));
+    c.txn.release_unique(index_admin_login, lower(old.value("login", "")));
     c.txn.erase(kind_admins, id);
     return rest::api_ok();
   };

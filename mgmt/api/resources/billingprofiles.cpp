@@ -11,8 +11,9 @@ namespace sb::mgmt::api {
 
 namespace {
 
+// Handles are unique per reseller regardless of case.
 std::string handle_key(uint64_t reseller, const std::string& handle) {
-  return std::to_string(reseller) + "/" + handle;
+  return std::to_string(reseller) + "/" + lower(handle);
 }
 
 std::vector<rest::field_spec> profile_fields() {

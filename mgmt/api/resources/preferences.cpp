@@ -100,7 +100,9 @@ resource_def preferences_resource(const level_info& info) {
     }
     if (subscriber && old) {
       json sub = *old;
-      sub["lock"] = doc.value("lock", 0);
+      // A locked subscriber keeps lock 4 (digest §1.3); unlock via status.
+      sub["lock"] =
+          sub.value("status", "") == "locked" ? 4 : doc.value("lock", 0);
       doc.erase("lock");
       stamp(sub, old, c.now_ms);
       c.txn.save(parent_kind, *id, sub);
