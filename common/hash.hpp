@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,18 @@ inline std::string to_hex(uint64_t v) {
   std::string s(16, '0');
   for (int i = 15; i >= 0; --i, v >>= 4)
     s[static_cast<size_t>(i)] = digits[v & 0xf];
+  return s;
+}
+
+/// `bytes` as lowercase hex, two digits per byte (digest output, HA1).
+inline std::string to_hex(std::span<const unsigned char> bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(2 * bytes.size());
+  for (unsigned char b : bytes) {
+    s += digits[b >> 4];
+    s += digits[b & 0xf];
+  }
   return s;
 }
 

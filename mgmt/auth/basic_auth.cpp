@@ -1,6 +1,6 @@
 #include "mgmt/auth/basic_auth.hpp"
 
-#include "mgmt/auth/base64.hpp"
+#include "common/base64.hpp"
 
 #include <algorithm>
 

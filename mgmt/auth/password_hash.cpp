@@ -1,6 +1,7 @@
 #include "mgmt/auth/password_hash.hpp"
 
-#include "mgmt/auth/base64.hpp"
+#include "common/base64.hpp"
+#include "common/hash.hpp"
 
 #include <charconv>
 #include <optional>
@@ -63,22 +64,6 @@ std::optional<parsed_hash> parse(std::string_view encoded) {
   return p;
 }
 
-// Empty on failure (e.g. MD5 unavailable under a FIPS-only provider setup).
-std::string hex_digest(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  if (md == nullptr ||
-      EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1)
-    return {};
-  static constexpr char digits[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) {
-    hex += digits[out[i] >> 4];
-    hex += digits[out[i] & 0xf];
-  }
-  return hex;
-}
-
 } // namespace
 
 result<std::string> hash_password(std::string_view password,
@@ -112,21 +97,13 @@ bool needs_rehash(std::string_view encoded, unsigned iterations) {
   return !p || p->iterations < iterations;
 }
 
-result<std::string> sip_ha1(std::string_view user, std::string_view realm,
-                            std::string_view password,
-                            digest_algorithm algorithm) {
-  std::string a1;
-  a1.append(user).append(":").append(realm).append(":").append(password);
-  auto hex = hex_digest(
-      algorithm == digest_algorithm::md5 ? EVP_md5() : EVP_sha256(), a1);
-  // An empty HA1 must never be stored: anyone could answer its challenges.
-  if (hex.empty())
-    return error{"digest for SIP HA1 unavailable (OpenSSL provider)"};
-  return hex;
-}
-
 std::string sha256_hex(std::string_view data) {
-  return hex_digest(EVP_sha256(), data);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned len = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr) !=
+      1)
+    return {};
+  return to_hex(std::span<const unsigned char>(out, len));
 }
 
 } // namespace sb::mgmt::auth

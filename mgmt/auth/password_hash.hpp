@@ -31,18 +31,9 @@ bool verify_password(std::string_view password, std::string_view encoded);
 bool needs_rehash(std::string_view encoded,
                   unsigned iterations = default_pbkdf2_iterations);
 
-/// Digest algorithms of SIP authentication (RFC 7616, RFC 8760).
-enum class digest_algorithm { md5, sha256 };
-
-/// HA1 = H(user ":" realm ":" password) in lowercase hex (RFC 7616 section
-/// 3.4.2): what the registrar stores instead of a SIP password. An error, never
-/// an empty string, when OpenSSL cannot compute the digest.
-result<std::string> sip_ha1(std::string_view user, std::string_view realm,
-                            std::string_view password,
-                            digest_algorithm algorithm);
-
 /// SHA-256 of `data` in lowercase hex; empty when OpenSSL fails. A fast
-/// hash: for fingerprints and caches, never for storing passwords.
+/// hash: for fingerprints and caches, never for storing passwords. SIP digest
+/// hashing (HA1) is sip/auth/digest.hpp's.
 std::string sha256_hex(std::string_view data);
 
 } // namespace sb::mgmt::auth

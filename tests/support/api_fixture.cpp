@@ -1,9 +1,9 @@
 #include "tests/support/api_fixture.hpp"
 
 #include "actors/provisioning/provisioning_actor.hpp"
+#include "common/base64.hpp"
 #include "mgmt/api/bootstrap.hpp"
 #include "mgmt/api/resources/resources.hpp"
-#include "mgmt/auth/base64.hpp"
 #include "persistence/kv/rocks_store.hpp"
 #include "persistence/provlog/local_provisioning_log.hpp"
 
@@ -78,9 +78,9 @@ namespace {
 
 std::string basic(const credentials& who) {
   auto plain = who.user + ":" + who.password;
-  return "Basic " + mgmt::auth::encode_base64(
-                        reinterpret_cast<const unsigned char*>(plain.data()),
-                        plain.size());
+  return "Basic " +
+         encode_base64(reinterpret_cast<const unsigned char*>(plain.data()),
+                       plain.size());
 }
 
 } // namespace

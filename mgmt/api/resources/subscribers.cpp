@@ -9,6 +9,7 @@
 #include "mgmt/api/write_support.hpp"
 #include "mgmt/auth/password_hash.hpp"
 #include "persistence/entities/entity_txn.hpp"
+#include "sip/auth/digest.hpp"
 
 #include <openssl/rand.h>
 
@@ -226,8 +227,9 @@ rest::api_result<uint64_t> write_subscriber(write_ctx& c,
   // password again because its HA1 changes.
   if (input.contains("password") && input["password"].is_string()) {
     const auto& pw = input["password"].get_ref<const std::string&>();
-    auto md5 = auth::sip_ha1(user, dname, pw, auth::digest_algorithm::md5);
-    auto sha = auth::sip_ha1(user, dname, pw, auth::digest_algorithm::sha256);
+    using sip::auth::digest_algorithm;
+    auto md5 = sip::auth::ha1(user, dname, pw, digest_algorithm::md5);
+    auto sha = sip::auth::ha1(user, dname, pw, digest_algorithm::sha256);
     if (!md5 || !sha)
       return storage_failure(!md5 ? md5.err() : sha.err());
     doc["_ha1"] = *md5;
