@@ -2,6 +2,8 @@
 // equality, +sip.instance equality, NAT detection. Pure text functions.
 #include "actors/subscriber/registrar_state.hpp"
 
+#include "common/text.hpp"
+
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -14,26 +16,10 @@ namespace sb::actors::subscriber {
 
 namespace {
 
-char lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string to_lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
-
-bool iequal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return lower(x) == lower(y); });
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
-  c = lower(c);
+  c = ascii_lower(c);
   if (c >= 'a' && c <= 'f')
     return c - 'a' + 10;
   return -1;
@@ -80,8 +66,8 @@ struct sip_uri_parts {
 std::pair<std::string, std::string> split_param(std::string_view p) {
   auto eq = p.find('=');
   if (eq == std::string_view::npos)
-    return {to_lower(p), std::string()};
-  return {to_lower(p.substr(0, eq)), unescape_unreserved(p.substr(eq + 1))};
+    return {ascii_lower(p), std::string()};
+  return {ascii_lower(p.substr(0, eq)), unescape_unreserved(p.substr(eq + 1))};
 }
 
 void parse_list(std::string_view s, char delim,
@@ -108,7 +94,7 @@ void parse_hostport(std::string_view hp, sip_uri_parts& u) {
   } else {
     colon = hp.find(':');
   }
-  u.host = to_lower(hp.substr(0, colon));
+  u.host = ascii_lower(hp.substr(0, colon));
   if (colon != std::string_view::npos)
     u.port = std::string(hp.substr(colon + 1));
 }
@@ -119,7 +105,7 @@ std::optional<sip_uri_parts> parse_sip_uri(std::string_view uri) {
   if (colon == std::string_view::npos)
     return std::nullopt;
   sip_uri_parts u;
-  u.scheme = to_lower(uri.substr(0, colon));
+  u.scheme = ascii_lower(uri.substr(0, colon));
   if (u.scheme != "sip" && u.scheme != "sips")
     return std::nullopt;
   auto rest = uri.substr(colon + 1);
@@ -148,7 +134,7 @@ constexpr std::array<std::string_view, 5> strict_params = {
 bool param_values_equal(const std::string& name, const std::string& a,
                         const std::string& b) {
   if (name == "transport" || name == "user" || name == "maddr")
-    return iequal(a, b);
+    return iequals(a, b);
   return a == b;
 }
 
@@ -202,7 +188,7 @@ bool same_host(std::string_view via_host, std::string_view source_ip) {
   // A name is never the source address: no DNS here, and sending to the
   // address the request came from always works.
   return a.empty() && b.empty() &&
-         iequal(strip(via_host, '[', ']'), strip(source_ip, '[', ']'));
+         iequals(strip(via_host, '[', ']'), strip(source_ip, '[', ']'));
 }
 
 uint16_t default_port(sip_transport t) {
@@ -241,7 +227,7 @@ std::string_view to_string(sip_transport t) {
 std::optional<sip_transport> parse_transport(std::string_view name) {
   for (auto t : {sip_transport::udp, sip_transport::tcp, sip_transport::tls,
                  sip_transport::ws, sip_transport::wss}) {
-    if (iequal(name, to_string(t)))
+    if (iequals(name, to_string(t)))
       return t;
   }
   return std::nullopt;
@@ -288,7 +274,7 @@ bool sip_uri_equal(std::string_view a, std::string_view b) {
     auto cb = b.find(':');
     if (ca == std::string_view::npos || cb == std::string_view::npos)
       return a == b;
-    return iequal(a.substr(0, ca), b.substr(0, cb)) &&
+    return iequals(a.substr(0, ca), b.substr(0, cb)) &&
            a.substr(ca) == b.substr(cb);
   }
   return pa->scheme == pb->scheme && pa->userinfo == pb->userinfo &&
@@ -297,8 +283,8 @@ bool sip_uri_equal(std::string_view a, std::string_view b) {
 }
 
 bool instance_equal(std::string_view a, std::string_view b) {
-  return iequal(strip(strip(a, '"', '"'), '<', '>'),
-                strip(strip(b, '"', '"'), '<', '>'));
+  return iequals(strip(strip(a, '"', '"'), '<', '>'),
+                 strip(strip(b, '"', '"'), '<', '>'));
 }
 
 bool is_natted(const source_address& source, const via_info& via) {

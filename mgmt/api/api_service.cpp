@@ -1,6 +1,7 @@
 #include "mgmt/api/api_service.hpp"
 
 #include "actors/provisioning/provisioning_actor.hpp"
+#include "common/text.hpp"
 #include "mgmt/rest/body.hpp"
 #include "persistence/entities/entity_txn.hpp"
 
@@ -28,10 +29,7 @@ std::optional<uint64_t> parse_id(const std::string& s) {
 bool glob_match(std::string_view pat, std::string_view s) {
   // Iterative '*' matching, case-insensitive (the reference's LIKE).
   size_t p = 0, i = 0, star = std::string_view::npos, mark = 0;
-  auto eq = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) ==
-           std::tolower(static_cast<unsigned char>(b));
-  };
+  auto eq = [](char a, char b) { return ascii_lower(a) == ascii_lower(b); };
   while (i < s.size()) {
     if (p < pat.size() && pat[p] == '*') {
       star = p++;

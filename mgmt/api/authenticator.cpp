@@ -58,7 +58,7 @@ std::optional<auth::principal>
 authenticator::admin_login(const std::string& login,
                            const std::string& password) {
   // Logins are unique regardless of case, as in the reference's MySQL.
-  auto id = reader_.unique_owner(index_admin_login, lower(login));
+  auto id = reader_.unique_owner(index_admin_login, ascii_lower(login));
   if (!id || !*id)
     return std::nullopt;
   auto doc = reader_.load(kind_admins, **id);
@@ -82,7 +82,7 @@ authenticator::subscriber_login(const std::string& login,
   auto parts = auth::split_subscriber_login(login);
   if (!parts)
     return std::nullopt;
-  auto domain = reader_.unique_owner(index_domain, lower(parts->second));
+  auto domain = reader_.unique_owner(index_domain, ascii_lower(parts->second));
   if (!domain || !*domain)
     return std::nullopt;
   auto id = reader_.unique_owner(index_subscriber_web,

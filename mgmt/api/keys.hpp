@@ -1,5 +1,7 @@
 #pragma once
 
+#include "common/text.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -40,18 +42,9 @@ inline constexpr std::string_view index_billing_handle = "billing_handle";
 /// E.164 digits: the number's id.
 inline constexpr std::string_view index_number = "number";
 
-/// ASCII lower case.
-inline std::string lower(std::string_view s) {
-  std::string out{s};
-  for (auto& c : out)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 /// Key of a per-domain unique name (usernames, web usernames).
 inline std::string web_login_key(uint64_t domain_id, std::string_view user) {
-  return std::to_string(domain_id) + "/" + lower(user);
+  return std::to_string(domain_id) + "/" + ascii_lower(user);
 }
 
 } // namespace sb::mgmt::api

@@ -31,6 +31,13 @@ rest::api_error storage_failure(const error& e) {
   return rest::internal_error();
 }
 
+rest::api_status refuse_if_terminated(const json* old, std::string_view what) {
+  if (old && old->value("status", "") == "terminated")
+    return rest::unprocessable(std::string(what) +
+                               " is already terminated and cannot be changed.");
+  return rest::api_ok();
+}
+
 bool usable(const write_ctx& c, const auth::ownership& owner) {
   return auth::can_see(c.who, owner);
 }

@@ -72,6 +72,10 @@ void stamp(json& doc, const json* old, int64_t now_ms);
 /// Copies the private ('_') members of `old` that `doc` does not set.
 void keep_private(json& doc, const json* old);
 
+/// 422 "<what> is already terminated and cannot be changed." when `old` is
+/// terminated: a terminated item is frozen, as in the reference.
+rest::api_status refuse_if_terminated(const json* old, std::string_view what);
+
 /// Whether `c.who` may refer to a document owned as `owner`.
 bool usable(const write_ctx& c, const auth::ownership& owner);
 

@@ -1,21 +1,13 @@
 #include "mgmt/auth/basic_auth.hpp"
 
 #include "common/base64.hpp"
+#include "common/text.hpp"
 
 #include <algorithm>
 
 namespace sb::mgmt::auth {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size())
-    return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if ((a[i] | 0x20) != (b[i] | 0x20))
-      return false;
-  return true;
-}
 
 // RFC 7617 section 2: neither user-id nor password contains control
 // characters. Refusing them also keeps NULs away from storage lookups.

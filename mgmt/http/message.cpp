@@ -8,14 +8,10 @@ namespace sb::mgmt::http {
 
 namespace {
 
-char lower(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 int hex_value(char c) noexcept {
   if (c >= '0' && c <= '9')
     return c - '0';
-  c = lower(c);
+  c = ascii_lower(c);
   if (c >= 'a' && c <= 'f')
     return c - 'a' + 10;
   return -1;
@@ -31,12 +27,6 @@ find_header(const std::vector<std::pair<std::string, std::string>>& headers,
 }
 
 } // namespace
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return lower(x) == lower(y); });
-}
 
 std::string percent_decode(std::string_view s, bool plus_is_space) {
   std::string out;

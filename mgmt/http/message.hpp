@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/text.hpp"
 #include "mgmt/http/fwd.hpp"
 
 #include <nlohmann/json_fwd.hpp>
@@ -56,7 +57,7 @@ struct response {
 };
 
 /// ASCII case-insensitive equality, for header names and methods.
-bool iequals(std::string_view a, std::string_view b) noexcept;
+using sb::iequals;
 
 /// Decodes `%XX` escapes (and `+` as space if `plus_is_space`). Malformed
 /// escapes are kept literally.

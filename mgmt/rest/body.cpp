@@ -1,5 +1,6 @@
 #include "mgmt/rest/body.hpp"
 
+#include "common/text.hpp"
 #include "mgmt/http/message.hpp"
 
 #include <algorithm>
@@ -17,14 +18,6 @@ std::string_view trim(std::string_view s) {
   while (!s.empty() && ws(s.back()))
     s.remove_suffix(1);
   return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
-  return out;
 }
 
 /// Nesting depth of arrays/objects, ignoring brackets inside strings. Runs
@@ -66,7 +59,7 @@ std::string parser_detail(const char* what) {
 } // namespace
 
 std::string media_type_of(std::string_view content_type) {
-  return lower(trim(content_type.substr(0, content_type.find(';'))));
+  return ascii_lower(trim(content_type.substr(0, content_type.find(';'))));
 }
 
 api_status forbid_link_header(const http::request& rq) {
@@ -79,7 +72,7 @@ api_status forbid_link_header(const http::request& rq) {
 api_status require_media_type(const http::request& rq,
                               std::string_view accepted) {
   const auto ct = rq.header("Content-Type");
-  if (ct && media_type_of(*ct) == lower(accepted))
+  if (ct && media_type_of(*ct) == ascii_lower(accepted))
     return api_ok();
   return unsupported_media_type(ct ? std::string_view(*ct) : "", accepted);
 }
@@ -135,12 +128,12 @@ prefer_return parse_prefer(const http::request& rq) {
     pref = trim(pref.substr(0, pref.find(';')));
     const auto eq = pref.find('=');
     if (eq == std::string_view::npos ||
-        lower(trim(pref.substr(0, eq))) != "return")
+        ascii_lower(trim(pref.substr(0, eq))) != "return")
       continue;
     auto value = trim(pref.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
       value = value.substr(1, value.size() - 2);
-    values.push_back(lower(value));
+    values.push_back(ascii_lower(value));
   }
   if (values.size() == 1 && values.front() == "representation")
     return prefer_return::representation;

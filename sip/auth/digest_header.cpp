@@ -4,6 +4,8 @@
 // become SIP reason phrases.
 #include "sip/auth/digest.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -18,17 +20,6 @@ constexpr std::size_t max_params = 32;
 
 error malformed(std::string_view why) {
   return error{std::string("Malformed Authorization header: ").append(why)};
-}
-
-char ascii_lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
 }
 
 bool iends_with(std::string_view s, std::string_view suffix) {
@@ -186,8 +177,7 @@ status check(digest_credentials& c, const std::array<bool, 5>& required) {
       !std::all_of(c.response.begin(), c.response.end(),
                    [](char ch) { return hex_value(ch) >= 0; }))
     return malformed("response is not a digest of the algorithm");
-  std::transform(c.response.begin(), c.response.end(), c.response.begin(),
-                 ascii_lower);
+  c.response = ascii_lower(c.response);
   if (!c.qop.empty() && (c.nc.empty() || c.cnonce.empty()))
     return malformed("qop needs nc and cnonce");
   if (c.qop.empty() && (!c.nc.empty() || !c.cnonce.empty()))
@@ -232,7 +222,7 @@ result<digest_credentials> parse_credentials(std::string_view value) {
     std::string key(in.token());
     if (key.empty())
       return malformed("syntax error");
-    std::transform(key.begin(), key.end(), key.begin(), ascii_lower);
+    key = ascii_lower(key);
     if (std::find(seen.begin(), seen.end(), key) != seen.end())
       return malformed("duplicate parameter");
     if (seen.size() == max_params)

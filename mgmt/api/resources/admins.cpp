@@ -67,10 +67,10 @@ rest::api_result<uint64_t> write_admin(write_ctx& c, std::optional<uint64_t> id,
   json doc = input;
   doc["reseller_id"] = *reseller;
   keep_private(doc, old);
-  auto st =
-      reclaim(c, index_admin_login, old ? lower(old->value("login", "")) : "",
-              lower(doc["login"].get<std::string>()), *nid, "login", input,
-              "Admin login");
+  auto st = reclaim(c, index_admin_login,
+                    old ? ascii_lower(old->value("login", "")) : "",
+                    ascii_lower(doc["login"].get<std::string>()), *nid, "login",
+                    input, "Admin login");
   if (!st)
     return st.err();
   stamp(doc, old, c.now_ms);
@@ -148,7 +148,8 @@ resource_def admins_resource() {
         return rest::unprocessable(
             "The last active superuser cannot be deleted.");
     }
-    c.txn.release_unique(index_admin_login, lower(old.value("login", "")));
+    c.txn.release_unique(index_admin_login,
+                         ascii_lower(old.value("login", "")));
     c.txn.erase(kind_admins, id);
     return rest::api_ok();
   };

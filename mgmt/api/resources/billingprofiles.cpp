@@ -13,7 +13,7 @@ namespace {
 
 // Handles are unique per reseller regardless of case.
 std::string handle_key(uint64_t reseller, const std::string& handle) {
-  return std::to_string(reseller) + "/" + lower(handle);
+  return std::to_string(reseller) + "/" + ascii_lower(handle);
 }
 
 std::vector<rest::field_spec> profile_fields() {
@@ -73,9 +73,8 @@ resource_def billingprofiles_resource() {
   };
   r.write = [](write_ctx& c, std::optional<uint64_t> id, const json* old,
                const json& input) -> rest::api_result<uint64_t> {
-    if (old && old->value("status", "") == "terminated")
-      return rest::unprocessable(
-          "Billing profile is already terminated and cannot be changed.");
+    if (auto st = refuse_if_terminated(old, "Billing profile"); !st)
+      return st.err();
     auto reseller = resolve_reseller(c, input, std::nullopt);
     if (!reseller)
       return reseller.err();

@@ -60,9 +60,8 @@ resource_def contracts_resource() {
   };
   r.write = [](write_ctx& c, std::optional<uint64_t> id, const json* old,
                const json& input) -> rest::api_result<uint64_t> {
-    if (old && old->value("status", "") == "terminated")
-      return rest::unprocessable(
-          "Contract is already terminated and cannot be changed.");
+    if (auto st = refuse_if_terminated(old, "Contract"); !st)
+      return st.err();
     auto contact =
         referenced(c, kind_systemcontacts, input, "contact_id",
                    [](uint64_t, const json&) { return auth::ownership{}; });

@@ -84,9 +84,8 @@ resource_def customers_resource() {
   };
   r.write = [](write_ctx& c, std::optional<uint64_t> id, const json* old,
                const json& input) -> rest::api_result<uint64_t> {
-    if (old && old->value("status", "") == "terminated")
-      return rest::unprocessable(
-          "Customer is already terminated and cannot be changed.");
+    if (auto st = refuse_if_terminated(old, "Customer"); !st)
+      return st.err();
     auto contact = referenced(c, kind_customercontacts, input, "contact_id");
     if (!contact)
       return contact.err();

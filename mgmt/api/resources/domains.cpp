@@ -65,7 +65,7 @@ resource_def domains_resource() {
     auto nid = item_id(c, kind_domains, id);
     if (!nid)
       return nid;
-    json doc{{"domain", lower(input["domain"].get<std::string>())},
+    json doc{{"domain", ascii_lower(input["domain"].get<std::string>())},
              {"reseller_id", *reseller}};
     auto st =
         claim(c, index_domain, doc["domain"], *nid, "domain", input, "Domain");

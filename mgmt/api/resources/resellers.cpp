@@ -29,9 +29,8 @@ resource_def resellers_resource() {
   };
   r.write = [](write_ctx& c, std::optional<uint64_t> id, const json* old,
                const json& input) -> rest::api_result<uint64_t> {
-    if (old && old->value("status", "") == "terminated")
-      return rest::unprocessable(
-          "Reseller is already terminated and cannot be changed.");
+    if (auto st = refuse_if_terminated(old, "Reseller"); !st)
+      return st.err();
     auto contract = referenced(c, kind_contracts, input, "contract_id");
     if (!contract)
       return contract.err();
@@ -48,9 +47,9 @@ resource_def resellers_resource() {
     if (!st)
       return st.err();
     st = reclaim(c, index_reseller_name,
-                 old ? lower(old->value("name", "")) : "",
-                 lower(input["name"].get<std::string>()), *nid, "name", input,
-                 "Reseller name");
+                 old ? ascii_lower(old->value("name", "")) : "",
+                 ascii_lower(input["name"].get<std::string>()), *nid, "name",
+                 input, "Reseller name");
     if (!st)
       return st.err();
     c.txn.save(kind_resellers, *nid, input);

@@ -118,8 +118,8 @@ resolve_domain(write_ctx& c, const json& input, uint64_t reseller) {
   if (auto d = id_member(input, "domain_id")) {
     did = *d;
   } else {
-    auto owner = c.txn.unique_owner(index_domain,
-                                    lower(input["domain"].get<std::string>()));
+    auto owner = c.txn.unique_owner(
+        index_domain, ascii_lower(input["domain"].get<std::string>()));
     if (!owner)
       return storage_failure(owner.err());
     if (!*owner)
@@ -270,7 +270,7 @@ std::optional<std::vector<uint64_t>> subscriber_candidates(const view_ctx& v) {
   auto user = exact("username");
   auto domain = exact("domain");
   if (user && domain) {
-    auto did = v.reader.unique_owner(index_domain, lower(*domain));
+    auto did = v.reader.unique_owner(index_domain, ascii_lower(*domain));
     if (!did || !*did)
       return std::vector<uint64_t>{};
     return found(v.reader.unique_owner(index_subscriber_user,

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+// ASCII case handling for protocol tokens (HTTP and SIP header names,
+// methods, schemes, URI parts, login names). Locale-free on purpose: these
+// are ASCII by their grammars.
+namespace sb {
+
+/// `c` in lower case if it is an ASCII capital letter, else `c`.
+constexpr char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// `s` with its ASCII capital letters in lower case.
+inline std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    c = ascii_lower(c);
+  return out;
+}
+
+/// ASCII case-insensitive equality.
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
+}
+
+} // namespace sb
