@@ -351,10 +351,9 @@ TEST_CASE("api logins and billing handles are unique regardless of case",
   CHECK(f.call("GET", "/api/domains/", std::nullopt,
                credentials{"ADMINISTRATOR", "administrator"})
             .status == 200);
-  auto handle = f.call("POST", "/api/billingprofiles/",
-                       json{{"reseller_id", 1},
-                            {"handle", "DEFAULT"},
-                            {"name", "Other"}});
+  auto handle = f.call(
+      "POST", "/api/billingprofiles/",
+      json{{"reseller_id", 1}, {"handle", "DEFAULT"}, {"name", "Other"}});
   CHECK(handle.status == 422);
 }
 
@@ -362,8 +361,9 @@ TEST_CASE("api a locked subscriber keeps lock 4 through preference writes",
           "[api][subscribers]") {
   api_fixture f;
   auto id = f.subscriber(f.customer(), f.domain("voip.example"), "alice");
-  REQUIRE(f.call("PATCH", sub_path(id), patch_op("replace", "/status", "locked"))
-              .status == 204);
+  REQUIRE(
+      f.call("PATCH", sub_path(id), patch_op("replace", "/status", "locked"))
+          .status == 204);
   auto prefs = "/api/subscriberpreferences/" + std::to_string(id);
   REQUIRE(f.call("PUT", prefs, json{{"clir", true}}).status == 204);
   CHECK(f.call("GET", sub_path(id)).json["lock"] == 4);

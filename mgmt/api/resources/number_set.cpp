@@ -96,12 +96,11 @@ rest::api_status sync_numbers(write_ctx& c, const number_owner& owner,
       old_ids[e164_of(n)] = n.value("number_id", 0u);
   }
   std::vector<std::pair<std::string, wanted>> want;
-  auto add = [&](const json& n, bool primary, const char* field) -> bool {
+  auto add = [&](const json& n, bool primary) -> bool {
     auto e = e164_of(n);
     for (const auto& w : want)
       if (w.first == e)
         return false;
-    (void)field;
     json clean{{"cc", text_of(n["cc"])},
                {"ac", text_of(n.value("ac", json("")))},
                {"sn", text_of(n["sn"])}};
@@ -111,9 +110,9 @@ rest::api_status sync_numbers(write_ctx& c, const number_owner& owner,
     return true;
   };
   if (doc["primary_number"].is_object())
-    add(doc["primary_number"], true, "primary_number");
+    add(doc["primary_number"], true);
   for (const auto& n : doc.value("alias_numbers", json::array()))
-    if (!add(n, false, "alias_numbers"))
+    if (!add(n, false))
       return invalid_field("alias_numbers", doc["alias_numbers"],
                            "Number " + e164_of(n) + " is listed twice");
 

@@ -16,9 +16,9 @@ namespace fs = std::filesystem;
 using sb::sip::parse_error;
 using sb::sip::sip_message;
 
+// Found by tests/CMakeLists.txt beside the checkout or its origin.
 fs::path torture_dir() {
-  return fs::path(SB_SOURCE_DIR) / ".." / "shared" / "reference" /
-         "sip-torture";
+  return fs::path(SB_SIP_TORTURE_DIR);
 }
 
 std::string read(const fs::path& p, bool to_crlf) {
