@@ -133,6 +133,27 @@ result<network_config> load_checked_network(const stdfs::path& dir) {
   return net;
 }
 
+// registrar.min_expires <= default_expires <= max_expires, reported at
+// the key that breaks it (where it was set, or the default's key).
+void check_expiry_order(const loaded_config& cfg, problems& errs) {
+  const auto& r = cfg.values.registrar;
+  auto report = [&](const std::string& key, const std::string& what) {
+    auto it = cfg.origin.find(key);
+    if (it != cfg.origin.end())
+      errs.add(it->second.file, it->second.line, key, what);
+    else
+      errs.add("config.yml", 0, key, what);
+  };
+  if (r.default_expires < r.min_expires)
+    report("registrar.default_expires",
+           "must not be below registrar.min_expires (" +
+               std::to_string(r.min_expires) + ")");
+  if (r.default_expires > r.max_expires)
+    report("registrar.default_expires",
+           "must not exceed registrar.max_expires (" +
+               std::to_string(r.max_expires) + ")");
+}
+
 result<loaded_config> load_node(const stdfs::path& dir,
                                 const network_config& net,
                                 const std::string& node) {
@@ -157,6 +178,7 @@ result<loaded_config> load_node(const stdfs::path& dir,
                  {}}
         .walk(*doc, "");
   }
+  check_expiry_order(cfg, errs);
   if (!errs.empty())
     return errs.to_error();
   cfg.fingerprint = fingerprint_dir(dir);

@@ -1,5 +1,7 @@
 #include "common/config/schema.hpp"
 
+#include "common/net/ip_net.hpp"
+
 #include <algorithm>
 
 namespace sb::config {
@@ -109,6 +111,176 @@ field text(std::string path, Get get, std::vector<std::string> choices,
     return std::string(e.c_str());
   };
   return f;
+}
+
+// A list of strings, written as a YAML sequence (null: empty); `check`
+// judges each item. Problems name the item by its 0-based index.
+template <class Get>
+field string_list(
+    std::string path, Get get, std::string type_text,
+    std::function<std::optional<std::string>(const std::string&)> check,
+    apply_mode mode, home_file home, std::string doc) {
+  field f{path, std::move(type_text), mode, home, std::move(doc), {}, {}};
+  f.assign = [get, check](const YAML::Node& n,
+                          settings& s) -> std::optional<std::string> {
+    std::vector<std::string> items;
+    if (!n.IsNull()) {
+      if (!n.IsSequence())
+        return "expected a list, got " + describe(n);
+      for (std::size_t i = 0; i < n.size(); ++i) {
+        const auto& item = n[i];
+        auto where = "item " + std::to_string(i) + ": ";
+        if (!item.IsScalar())
+          return where + "expected a string, got " + describe(item);
+        if (check)
+          if (auto problem = check(item.Scalar()))
+            return where + *problem;
+        items.push_back(item.Scalar());
+      }
+    }
+    get(s) = std::move(items);
+    return std::nullopt;
+  };
+  f.render = [get](const settings& s) {
+    YAML::Emitter e;
+    e << YAML::Flow << YAML::BeginSeq;
+    for (const auto& item : get(s))
+      e << item;
+    e << YAML::EndSeq;
+    return std::string(e.c_str());
+  };
+  return f;
+}
+
+std::optional<std::string> check_ip_network(const std::string& text) {
+  auto n = net::parse_ip_network(text);
+  if (!n)
+    return n.err().message;
+  return std::nullopt;
+}
+
+void add_sip(std::vector<field>& v) {
+  v.push_back(integer(
+      "sip.port", [](auto& s) -> auto& { return s.sip.port; }, 1, 65535,
+      restart, in_config,
+      "SIP port (UDP and TCP) on every sip_ext interface."));
+  v.push_back(integer(
+      "sip.tls_port", [](auto& s) -> auto& { return s.sip.tls_port; }, 1, 65535,
+      restart, in_config,
+      "SIP over TLS port on every sip_ext interface (when sip.tls_cert is "
+      "set)."));
+  v.push_back(text(
+      "sip.tls_cert", [](auto& s) -> auto& { return s.sip.tls_cert; }, {},
+      restart, in_config,
+      "PEM certificate of the SIP TLS listener. Empty: no TLS listener."));
+  v.push_back(text(
+      "sip.tls_key", [](auto& s) -> auto& { return s.sip.tls_key; }, {},
+      restart, in_config, "PEM private key matching sip.tls_cert."));
+  v.push_back(integer(
+      "sip.max_message_bytes",
+      [](auto& s) -> auto& { return s.sip.max_message_bytes; }, 1024, 1048576,
+      restart, in_config,
+      "Largest SIP message accepted; a larger one is refused with 413 or, on "
+      "TCP, its connection is closed."));
+  v.push_back(text(
+      "sip.user_agent", [](auto& s) -> auto& { return s.sip.user_agent; }, {},
+      reload, in_config,
+      "Value of the Server and User-Agent headers the node sends."));
+  v.push_back(integer(
+      "sip.nonce_max_age_s",
+      [](auto& s) -> auto& { return s.sip.nonce_max_age_s; }, 10, 86400, reload,
+      in_config,
+      "Seconds a digest nonce is accepted; an older one is answered as "
+      "stale."));
+  v.push_back(integer(
+      "sip.nat_keepalive_interval_s",
+      [](auto& s) -> auto& { return s.sip.nat_keepalive_interval_s; }, 0, 3600,
+      reload, in_config,
+      "Seconds between keepalives to NATed UDP contacts; 0 turns them off."));
+  v.push_back(integer(
+      "sip.subscriber_idle_s",
+      [](auto& s) -> auto& { return s.sip.subscriber_idle_s; }, 1, 86400,
+      reload, in_config,
+      "An idle subscriber actor with no pending work is passivated after "
+      "this many seconds."));
+}
+
+void add_registrar(std::vector<field>& v) {
+  v.push_back(integer(
+      "registrar.min_expires",
+      [](auto& s) -> auto& { return s.registrar.min_expires; }, 1, 86400,
+      reload, in_config,
+      "Shortest registration accepted; a shorter Expires is answered 423 "
+      "with Min-Expires."));
+  v.push_back(integer(
+      "registrar.max_expires",
+      [](auto& s) -> auto& { return s.registrar.max_expires; }, 1, 604800,
+      reload, in_config,
+      "Longest registration granted; a longer Expires is shortened to "
+      "this."));
+  v.push_back(integer(
+      "registrar.default_expires",
+      [](auto& s) -> auto& { return s.registrar.default_expires; }, 1, 604800,
+      reload, in_config,
+      "Expiry of a REGISTER without Expires; keep min_expires <= "
+      "default_expires <= max_expires."));
+  v.push_back(integer(
+      "registrar.max_contacts",
+      [](auto& s) -> auto& { return s.registrar.max_contacts; }, 0, 1000,
+      reload, in_config,
+      "Most contacts one address of record may register (503 above); 0 means "
+      "unlimited."));
+}
+
+void add_security(std::vector<field>& v) {
+  v.push_back(boolean(
+      "security.dos_ban_enable",
+      [](auto& s) -> auto& { return s.security.dos_ban_enable; }, reload,
+      in_config, "Ban source addresses that send SIP requests too fast."));
+  v.push_back(integer(
+      "security.dos_sampling_time_unit",
+      [](auto& s) -> auto& { return s.security.dos_sampling_time_unit; }, 1,
+      3600, reload, in_config,
+      "Seconds of one counting window of the request-rate ban."));
+  v.push_back(integer(
+      "security.dos_reqs_density_per_unit",
+      [](auto& s) -> auto& { return s.security.dos_reqs_density_per_unit; }, 1,
+      1000000, reload, in_config,
+      "Requests one address may send per window; the next one bans it."));
+  v.push_back(integer(
+      "security.dos_ban_time",
+      [](auto& s) -> auto& { return s.security.dos_ban_time; }, 1, 604800,
+      reload, in_config,
+      "Seconds an address stays banned for sending too fast."));
+  v.push_back(string_list(
+      "security.dos_whitelist_ip",
+      [](auto& s) -> auto& { return s.security.dos_whitelist_ip; },
+      "list of IP networks", check_ip_network, reload, in_config,
+      "Addresses or networks (`192.0.2.1`, `10.0.0.0/8`, `2001:db8::/32`) "
+      "never rate-limited, e.g. peering gateways."));
+  v.push_back(boolean(
+      "security.failed_auth_ban_enable",
+      [](auto& s) -> auto& { return s.security.failed_auth_ban_enable; },
+      reload, in_config,
+      "Ban addresses and users after repeated failed digest "
+      "authentications."));
+  v.push_back(integer(
+      "security.failed_auth_attempts",
+      [](auto& s) -> auto& { return s.security.failed_auth_attempts; }, 1, 1000,
+      reload, in_config,
+      "Failed authentications of one address or one user that ban it."));
+  v.push_back(integer(
+      "security.failed_auth_ban_time",
+      [](auto& s) -> auto& { return s.security.failed_auth_ban_time; }, 1,
+      604800, reload, in_config,
+      "Seconds a failed-authentication ban lasts, and a failure is "
+      "remembered."));
+  v.push_back(string_list(
+      "security.block_useragents",
+      [](auto& s) -> auto& { return s.security.block_useragents; },
+      "list of strings", nullptr, reload, in_config,
+      "Requests whose User-Agent contains one of these (case-insensitive) are "
+      "refused; known scanners by default."));
 }
 
 std::vector<field> make_schema() {
@@ -225,6 +397,9 @@ std::vector<field> make_schema() {
       1, 604800, restart, in_constants,
       "Seconds an address stays banned from the API after too many failed "
       "logins (answered 403)."));
+  add_sip(v);
+  add_registrar(v);
+  add_security(v);
   v.push_back(text(
       "provisioning.log_backend",
       [](auto& s) -> auto& { return s.provisioning.log_backend; },

@@ -53,6 +53,52 @@ struct mgmt_settings {
   int64_t login_ban_s = 600;
 };
 
+struct sip_settings {
+  int64_t port = 5060;
+  int64_t tls_port = 5061;
+  std::string tls_cert;
+  std::string tls_key;
+  int64_t max_message_bytes = 65535;
+  std::string user_agent = "Switchboard";
+  int64_t nonce_max_age_s = 300;
+  int64_t nat_keepalive_interval_s = 30;
+  int64_t subscriber_idle_s = 300;
+};
+
+/// Expiry bounds of registrations. Rule (documented, not yet enforced by the
+/// loader): min_expires <= default_expires <= max_expires.
+struct registrar_settings {
+  int64_t min_expires = 60;
+  int64_t max_expires = 3600;
+  int64_t default_expires = 3600;
+  int64_t max_contacts = 5;
+};
+
+/// The reference's security.* section: DoS (request rate) ban, failed
+/// authentication ban, User-Agent blocklist.
+struct security_settings {
+  bool dos_ban_enable = true;
+  int64_t dos_sampling_time_unit = 5;
+  int64_t dos_reqs_density_per_unit = 50;
+  int64_t dos_ban_time = 300;
+  std::vector<std::string> dos_whitelist_ip;
+  bool failed_auth_ban_enable = true;
+  int64_t failed_auth_attempts = 3;
+  int64_t failed_auth_ban_time = 3600;
+  // Known scanners. sipsak is deliberately absent: a legitimate test tool.
+  std::vector<std::string> block_useragents = {"friendly-scanner",
+                                               "sipvicious",
+                                               "sipcli",
+                                               "VaxSIPUserAgent",
+                                               "pplsip",
+                                               "sundayddr",
+                                               "iWar",
+                                               "SIVuS",
+                                               "Gulp",
+                                               "sipv",
+                                               "smap"};
+};
+
 struct provisioning_settings {
   std::string log_backend = "local";
   int64_t apply_batch = 256;
@@ -66,6 +112,9 @@ struct settings {
   cluster_settings cluster;
   redis_settings redis;
   mgmt_settings mgmt;
+  sip_settings sip;
+  registrar_settings registrar;
+  security_settings security;
   provisioning_settings provisioning;
 };
 
