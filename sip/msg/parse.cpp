@@ -1,4 +1,5 @@
 #include "sip/msg/parse.hpp"
+#include "sip/msg/parse_sofia.hpp"
 
 #include <sofia-sip/msg.h>
 #include <sofia-sip/msg_header.h>
@@ -144,6 +145,9 @@ std::optional<parse_error> problems(msg_t* m, const sip_t* sip) {
     return fail("Missing To header");
   if (!sip->sip_call_id)
     return fail("Missing Call-ID header");
+  // sofia accepts "Call-ID:" with nothing after it; RFC 3261 §25.1 does not.
+  if (!sip->sip_call_id->i_id || !*sip->sip_call_id->i_id)
+    return fail("Empty Call-ID header");
   if (!sip->sip_cseq)
     return fail("Missing CSeq header");
   if (sip->sip_request &&
@@ -165,17 +169,21 @@ parse_result parse_message(std::string_view bytes) {
                      static_cast<ssize_t>(bytes.size()))};
   if (!m)
     return parse_error{"Not a SIP message", 0};
-  const sip_t* sip = sip_object(m.get());
+  return copy_message(m.get());
+}
+
+parse_result copy_message(msg_t* msg) {
+  const sip_t* sip = sip_object(msg);
   if (!sip || (!sip->sip_request && !sip->sip_status))
     return parse_error{"Not a SIP message", 0};
-  if (auto p = problems(m.get(), sip))
+  if (auto p = problems(msg, sip))
     return *p;
 
   sip_message out;
   out.is_request = sip->sip_request != nullptr;
   if (out.is_request) {
     out.method = text(sip->sip_request->rq_method_name);
-    out.request_uri = uri_of(m.get(), sip->sip_request->rq_url);
+    out.request_uri = uri_of(msg, sip->sip_request->rq_url);
     // sofia accepts a name-addr here; RFC 3261 §25.1 allows only a URI.
     if (out.request_uri.empty() || out.request_uri.front() == '<')
       return parse_error{"Bad Request-URI", 400};
@@ -185,8 +193,8 @@ parse_result parse_message(std::string_view bytes) {
   }
   for (auto v = sip->sip_via; v; v = v->v_next)
     out.via.push_back(via_of(v));
-  out.from = addr_of(m.get(), sip->sip_from);
-  out.to = addr_of(m.get(), sip->sip_to);
+  out.from = addr_of(msg, sip->sip_from);
+  out.to = addr_of(msg, sip->sip_to);
   out.call_id = text(sip->sip_call_id->i_id);
   out.cseq = sip->sip_cseq->cs_seq;
   out.cseq_method = text(sip->sip_cseq->cs_method_name);
@@ -198,7 +206,7 @@ parse_result parse_message(std::string_view bytes) {
     if (c->m_url->url_type == url_any)
       out.contact_star = true;
     else
-      out.contacts.push_back(contact_of(m.get(), c));
+      out.contacts.push_back(contact_of(msg, c));
   }
   out.route = values_of(sip->sip_route);
   out.record_route = values_of(sip->sip_record_route);
