@@ -191,47 +191,7 @@ bool same_host(std::string_view via_host, std::string_view source_ip) {
          iequals(strip(via_host, '[', ']'), strip(source_ip, '[', ']'));
 }
 
-uint16_t default_port(sip_transport t) {
-  switch (t) {
-  case sip_transport::tls:
-    return 5061;
-  case sip_transport::ws:
-    return 80;
-  case sip_transport::wss:
-    return 443;
-  case sip_transport::udp:
-  case sip_transport::tcp:
-    break;
-  }
-  return 5060;
-}
-
 } // namespace
-
-std::string_view to_string(sip_transport t) {
-  switch (t) {
-  case sip_transport::udp:
-    return "udp";
-  case sip_transport::tcp:
-    return "tcp";
-  case sip_transport::tls:
-    return "tls";
-  case sip_transport::ws:
-    return "ws";
-  case sip_transport::wss:
-    return "wss";
-  }
-  return "udp";
-}
-
-std::optional<sip_transport> parse_transport(std::string_view name) {
-  for (auto t : {sip_transport::udp, sip_transport::tcp, sip_transport::tls,
-                 sip_transport::ws, sip_transport::wss}) {
-    if (iequals(name, to_string(t)))
-      return t;
-  }
-  return std::nullopt;
-}
 
 std::optional<uint16_t> parse_q(std::string_view text) {
   if (text.empty() || (text[0] != '0' && text[0] != '1'))

@@ -20,6 +20,7 @@
 #pragma once
 
 #include "common/result.hpp"
+#include "sip/msg/transport.hpp"
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -44,25 +45,11 @@ inline constexpr uint16_t default_q_milli = 1000;
 
 // -- inputs -------------------------------------------------------------------
 
-/// The transport a request arrived on.
-enum class sip_transport : uint8_t { udp, tcp, tls, ws, wss };
-
-/// Lower-case name: "udp", "tcp", "tls", "ws", "wss".
-std::string_view to_string(sip_transport t);
-
-/// Parses a transport name, case-insensitively; nullopt when unknown.
-std::optional<sip_transport> parse_transport(std::string_view name);
-
-/// Where a request came from (the socket peer), or where to send to reach
-/// a NATed binding.
-struct source_address {
-  sip_transport transport = sip_transport::udp;
-  std::string ip; ///< textual IPv4 or IPv6 (brackets optional)
-  uint16_t port = 0;
-
-  friend bool operator==(const source_address&,
-                         const source_address&) = default;
-};
+// The transport and socket address types are the SIP layer's.
+using sip::parse_transport;
+using sip::sip_transport;
+using sip::source_address;
+using sip::to_string;
 
 /// The topmost Via of the request, as far as NAT detection needs it.
 struct via_info {

@@ -4,6 +4,7 @@
 #include "actors/support/caf_config.hpp"
 #include "apps/sbnode/node_state.hpp"
 #include "apps/sbnode/provisioning_backend.hpp"
+#include "apps/sbnode/sip_service.hpp"
 #include "common/asio.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
@@ -11,6 +12,7 @@
 #include "mgmt/api/api_service.hpp"
 #include "mgmt/api/bootstrap.hpp"
 #include "mgmt/api/resources/resources.hpp"
+#include "mgmt/api/sip_operations.hpp"
 #include "mgmt/http/router.hpp"
 #include "mgmt/http/self_signed.hpp"
 #include "mgmt/http/server.hpp"
@@ -226,6 +228,26 @@ int node::run() {
     return 1;
   }
 
+  // The SIP edge and the subscriber actors (lb role).
+  std::unique_ptr<sip_service> sip;
+  if (cfg_.host().has_role("lb")) {
+    auto svc = sip_service::start(cfg_, s, data_dir, **store, sys,
+                                  metrics::default_registry());
+    if (!svc) {
+      spdlog::critical("{}", svc.err().message);
+      caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
+      sys.await_all_actors_done();
+      return 1;
+    }
+    sip = std::move(*svc);
+  }
+  if (sip)
+    mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory());
+  st.on_reload = [&sip](const config::settings& fresh) {
+    if (sip)
+      sip->reload(fresh);
+  };
+
   asio::io_context io{1};
   mgmt::http::router router;
   mgmt::add_node_routes(router, st, metrics::default_registry(), *token);
@@ -257,6 +279,9 @@ int node::run() {
   io.run();
 
   spdlog::info("stopping actors");
+  st.on_reload = nullptr;
+  if (sip)
+    sip->stop();
   st.unregister_metrics();
   st.actors_running = nullptr;
   caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);

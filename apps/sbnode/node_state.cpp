@@ -85,6 +85,8 @@ result<nlohmann::json> node_state::reload() {
     reloads_ok_->inc();
   for (const auto& c : plan.applied)
     spdlog::info("reload: {} {} -> {}", c.key, c.before, c.after);
+  if (on_reload && !plan.applied.empty())
+    on_reload(running);
   for (const auto& c : plan.restart_required)
     spdlog::warn("reload: {} {} -> {} needs a restart", c.key, c.before,
                  c.after);

@@ -31,6 +31,8 @@ public:
   const actors::provisioning_progress* provisioning = nullptr;
   /// Live actors of the actor system, for metrics and status.
   std::function<double()> actors_running;
+  /// Called after a reload changed the settings in force (SIGHUP thread).
+  std::function<void(const config::settings&)> on_reload;
 
   mgmt::readiness ready() const override;
   nlohmann::json status() const override;

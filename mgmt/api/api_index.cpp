@@ -18,12 +18,28 @@ void add_all_resources(api_service& api) {
     api.add(make());
 }
 
+void api_service::add_operation(api_operation op) {
+  operations_.push_back(std::move(op));
+}
+
 status api_service::add_routes(http::router& router) {
   for (const auto& r : resources_)
     if (auto st = add_resource_routes(router, *r); !st)
       return st;
   if (auto st = add_preferencedefs_routes(router, *this); !st)
     return st;
+  for (const auto& op : operations_) {
+    auto h = [this, op](http::request rq, http::respond_fn respond) {
+      auto who = auth_.authenticate(rq);
+      if (!who)
+        return respond(error_response(who.err()));
+      if (!op.roles.contains(who->role))
+        return respond(error_response(rest::forbidden()));
+      op.run(*who, std::move(rq), std::move(respond));
+    };
+    if (auto st = router.add(op.method, op.pattern, h); !st)
+      return st;
+  }
   auto root = [this](http::request rq, http::respond_fn respond) {
     auto who = auth_.authenticate(rq);
     if (!who)

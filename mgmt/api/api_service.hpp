@@ -21,6 +21,20 @@ using submit_fn =
 /// A write as the API runs it: the hook's result, or why it was refused.
 using write_build = std::function<rest::api_result<uint64_t>(write_ctx&)>;
 
+/// A route of the API that is not a stored collection (bans at the SIP
+/// edge, binding control through the subscriber actors). The engine
+/// authenticates, checks `roles`, lists it in /api/openapi.json, then calls
+/// `run` with the caller.
+struct api_operation {
+  std::string method;  ///< "GET", "POST", "DELETE"
+  std::string pattern; ///< "/api/bannedips/{id}"
+  std::string summary;
+  auth::role_set roles;
+  std::string success; ///< "200" / "201" / "204", for the document
+  std::function<void(const auth::principal&, http::request, http::respond_fn)>
+      run;
+};
+
 /// The provisioning REST API of a node: its resources, authentication,
 /// read path (local store) and write path (provisioning actor).
 class api_service {
@@ -37,8 +51,12 @@ public:
   /// The resource called `name`, or null.
   const resource_def* find(std::string_view name) const;
 
-  /// Routes of every resource plus `/api/`, `/api/openapi.json` and the
-  /// preference catalogues.
+  /// Registers an operation. Call before `add_routes`.
+  void add_operation(api_operation op);
+  const std::vector<api_operation>& operations() const { return operations_; }
+
+  /// Routes of every resource and operation plus `/api/`,
+  /// `/api/openapi.json` and the preference catalogues.
   status add_routes(http::router& router);
 
   const store_reader& reader() const { return reader_; }
@@ -62,6 +80,7 @@ private:
   submit_fn submit_;
   api::authenticator auth_;
   std::vector<std::unique_ptr<resource_def>> resources_;
+  std::vector<api_operation> operations_;
 };
 
 /// Time as the API shows it: "YYYY-MM-DD HH:MM:SS" in UTC.

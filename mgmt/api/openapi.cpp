@@ -1,5 +1,7 @@
 #include "mgmt/api/openapi.hpp"
 
+#include "common/text.hpp"
+
 #include "mgmt/api/api_service.hpp"
 
 namespace sb::mgmt::api {
@@ -178,6 +180,18 @@ json openapi_document(const api_service& api) {
                          {auth::role::admin, auth::role::reseller});
     get["responses"]["200"] = response("Object keyed by preference name");
     paths[std::string("/api/") + level + "preferencedefs/"] = {{"get", get}};
+  }
+  for (const auto& op : api.operations()) {
+    auto o = operation(op.summary, op.roles);
+    o["responses"][op.success] = response(op.summary.c_str());
+    auto& path = paths[op.pattern];
+    path[ascii_lower(op.method)] = o;
+    if (op.pattern.find("{id}") != std::string::npos &&
+        !path.contains("parameters"))
+      path["parameters"] = json::array({{{"name", "id"},
+                                         {"in", "path"},
+                                         {"required", true},
+                                         {"schema", {{"type", "string"}}}}});
   }
   auto root = operation(
       "The collections this caller may read",

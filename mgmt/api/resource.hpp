@@ -7,6 +7,7 @@
 #include "mgmt/rest/hal.hpp"
 #include "mgmt/rest/patch.hpp"
 #include "mgmt/rest/query.hpp"
+#include "persistence/entities/store_reader.hpp"
 #include "persistence/kv/rocks_store.hpp"
 
 #include <nlohmann/json.hpp>
@@ -25,36 +26,7 @@ class entity_txn;
 namespace sb::mgmt::api {
 
 using nlohmann::json;
-
-/// Read access to what this node has applied (the local RocksDB). Every read
-/// of the API goes through it; writes go through the provisioning actor.
-class store_reader {
-public:
-  explicit store_reader(persistence::rocks_store& store)
-      : store_(store) {}
-
-  /// The document `kind`/#id of `family`, or nullopt.
-  result<std::optional<json>>
-  load(std::string_view kind, uint64_t id,
-       persistence::cf family = persistence::cf::provisioning) const;
-
-  /// The id holding `value` in unique index `index`, or nullopt.
-  result<std::optional<uint64_t>> unique_owner(std::string_view index,
-                                               std::string_view value) const;
-
-  /// Visits every document of `kind` in id order; return false to stop.
-  status each(std::string_view kind,
-              const std::function<bool(uint64_t, const json&)>& visit,
-              persistence::cf family = persistence::cf::provisioning) const;
-
-  /// Ids referring to `parent` through `kind`.`field` (entity_keys.hpp).
-  result<std::vector<uint64_t>> referrers(std::string_view kind,
-                                          std::string_view field,
-                                          uint64_t parent, size_t limit) const;
-
-private:
-  persistence::rocks_store& store_;
-};
+using persistence::store_reader;
 
 /// What `render`, `links` and `visible` see.
 struct view_ctx {

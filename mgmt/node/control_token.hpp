@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace sb::mgmt {
 
@@ -11,6 +12,11 @@ namespace sb::mgmt {
 /// (reload, status, log level): <data_dir>/control.token, mode 0600, so only
 /// the node's own user on its machine can read it.
 std::filesystem::path control_token_path(const std::filesystem::path& data_dir);
+
+/// Reads the secret in `path`, creating a random one (32 bytes, hex, mode
+/// 0600) if there is none. `what` names it in errors.
+result<std::string> ensure_secret_file(const std::filesystem::path& path,
+                                       std::string_view what);
 
 /// Reads the token, creating a random one (32 bytes, hex) if there is none.
 result<std::string> ensure_control_token(const std::filesystem::path& data_dir);

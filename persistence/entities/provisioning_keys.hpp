@@ -8,8 +8,8 @@
 
 // Storage names of the provisioning data model: entity kinds and unique
 // indexes (layout in persistence/entities/entity_keys.hpp). The SIP side
-// reads the same keys, so they are named once, here.
-namespace sb::mgmt::api {
+// reads the same keys, so they are named once, here (below both).
+namespace sb::persistence::keys {
 
 inline constexpr std::string_view kind_admins = "admins";
 inline constexpr std::string_view kind_resellers = "resellers";
@@ -47,4 +47,4 @@ inline std::string web_login_key(uint64_t domain_id, std::string_view user) {
   return std::to_string(domain_id) + "/" + ascii_lower(user);
 }
 
-} // namespace sb::mgmt::api
+} // namespace sb::persistence::keys

@@ -21,3 +21,39 @@ sip_message::headers_named(std::string_view name) const {
 }
 
 } // namespace sb::sip
+
+namespace sb::sip {
+
+std::optional<uri_user_host> split_uri(std::string_view uri) {
+  std::string_view rest;
+  if (uri.size() > 4 && iequals(uri.substr(0, 4), "sip:"))
+    rest = uri.substr(4);
+  else if (uri.size() > 5 && iequals(uri.substr(0, 5), "sips:"))
+    rest = uri.substr(5);
+  else
+    return std::nullopt;
+  uri_user_host out;
+  // The host part ends at params or headers; a user may contain ';' only
+  // before '@', so find '@' first.
+  auto at = rest.find('@');
+  if (at != std::string_view::npos) {
+    auto userinfo = rest.substr(0, at);
+    out.user = std::string(userinfo.substr(0, userinfo.find(':')));
+    rest = rest.substr(at + 1);
+  }
+  std::string_view host;
+  if (!rest.empty() && rest.front() == '[') {
+    auto close = rest.find(']');
+    if (close == std::string_view::npos)
+      return std::nullopt;
+    host = rest.substr(0, close + 1);
+  } else {
+    host = rest.substr(0, rest.find_first_of(":;?>"));
+  }
+  if (host.empty())
+    return std::nullopt;
+  out.host = std::string(host);
+  return out;
+}
+
+} // namespace sb::sip

@@ -87,3 +87,16 @@ struct sip_message {
 };
 
 } // namespace sb::sip
+
+namespace sb::sip {
+
+/// The user and host of a sip:/sips: URI ("sip:alice@Example.com;x=y" →
+/// {"alice", "Example.com"}); user empty when there is none, host without
+/// port (IPv6 keeps its brackets); nullopt for other schemes or no host.
+struct uri_user_host {
+  std::string user;
+  std::string host;
+};
+std::optional<uri_user_host> split_uri(std::string_view uri);
+
+} // namespace sb::sip

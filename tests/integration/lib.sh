@@ -31,12 +31,13 @@ fail() {
 
 pass() { echo "ok: $*"; }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
+# A port on 127.0.0.1 that nothing uses right now, on TCP or UDP (SIP
+# listens on both).
 free_port() {
   local p
   for _ in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 40000 ))
-    if [[ -z "$(ss -Htln "sport = :$p" 2>/dev/null)" ]]; then
+    if [[ -z "$(ss -Htuan "sport = :$p" 2>/dev/null)" ]]; then
       echo "$p"
       return 0
     fi
@@ -50,12 +51,15 @@ make_conf() {
   mkdir -p "$dir"
   cp "$SB_SOURCE_DIR"/conf/{config,constants,network}.yml "$dir"/
   MGMT_PORT=$(free_port)
+  SIP_PORT=$(free_port)
   cat > "$dir/config.local.yml" <<YML
 general:
   data_dir: data
 mgmt:
   port: $MGMT_PORT
   drain_timeout_ms: 3000
+sip:
+  port: $SIP_PORT
 YML
 }
 

@@ -1,0 +1,195 @@
+#include "actors/subscriber/location_store.hpp"
+
+#include "persistence/entities/entity_keys.hpp"
+#include "persistence/entities/provisioning_keys.hpp"
+#include "persistence/kv/rocks_store.hpp"
+#include "sip/auth/digest.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <ctime>
+#include <set>
+
+namespace sb::actors::subscriber {
+
+using nlohmann::json;
+namespace pk = persistence::keys;
+using persistence::cf;
+
+namespace {
+
+constexpr std::string_view record_prefix = "a/";
+
+std::string record_key(std::string_view aor) {
+  return std::string(record_prefix) + std::string(aor);
+}
+
+// "YYYY-MM-DD HH:MM:SS" UTC, as the reference shows expiry times.
+std::string utc_text(time_point t) {
+  std::time_t s = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+  return buf;
+}
+
+json binding_doc(const location_record& rec, const binding& b) {
+  json d;
+  d["subscriber_id"] = rec.subscriber_id;
+  d["customer_id"] = rec.customer_id;
+  d["reseller_id"] = rec.reseller_id;
+  d["contact"] = b.uri;
+  d["expires"] = is_permanent(b) ? json(nullptr) : json(utc_text(b.expires_at));
+  d["q"] = b.q ? json(static_cast<double>(*b.q) / 1000.0) : json(1.0);
+  d["path"] = b.path.empty() ? json(nullptr) : json(b.path.front());
+  d["nat"] = b.natted;
+  d["received"] =
+      b.received ? json(std::string(to_string(b.received->transport)) + ":" +
+                        b.received->ip + ":" + std::to_string(b.received->port))
+                 : json(nullptr);
+  d["socket"] = b.local_socket;
+  d["user_agent"] = b.user_agent;
+  d["call_id"] = b.call_id;
+  d["permanent"] = is_permanent(b);
+  d["_aor"] = rec.state.aor;
+  return d;
+}
+
+class local_store final : public location_store {
+public:
+  explicit local_store(persistence::rocks_store& s)
+      : store_(s) {}
+
+  result<std::optional<location_record>> load(const std::string& aor) override {
+    auto v = store_.get(cf::registrations, record_key(aor));
+    if (!v)
+      return v.err();
+    if (!*v)
+      return std::optional<location_record>{};
+    auto rec = decode_record(**v);
+    if (!rec)
+      return error{"registrations " + aor + ": " + rec.err().message};
+    return std::optional<location_record>{std::move(*rec)};
+  }
+
+  status save(const location_record& rec) override {
+    persistence::write_batch batch;
+    std::set<uint64_t> keep;
+    for (const auto& b : rec.state.bindings) {
+      auto id = binding_id(rec.state.aor, b);
+      keep.insert(id);
+      batch.put(cf::registrations,
+                persistence::doc_key(pk::kind_registrations, id),
+                binding_doc(rec, b).dump());
+    }
+    auto old = load(rec.state.aor);
+    if (old && *old)
+      for (const auto& b : (*old)->state.bindings)
+        if (auto id = binding_id(rec.state.aor, b); !keep.count(id))
+          batch.del(cf::registrations,
+                    persistence::doc_key(pk::kind_registrations, id));
+    if (rec.state.bindings.empty())
+      batch.del(cf::registrations, record_key(rec.state.aor));
+    else
+      batch.put(cf::registrations, record_key(rec.state.aor),
+                encode_record(rec));
+    return store_.commit(batch, false);
+  }
+
+  status each_aor(const std::function<void(const std::string&)>& fn) override {
+    auto end = std::string(record_prefix);
+    end.back() = static_cast<char>(end.back() + 1);
+    return store_.scan(cf::registrations, record_prefix, end, SIZE_MAX,
+                       [&](std::string_view key, std::string_view) {
+                         fn(std::string(key.substr(record_prefix.size())));
+                         return true;
+                       });
+  }
+
+private:
+  persistence::rocks_store& store_;
+};
+
+class mirrored_store final : public location_store {
+public:
+  mirrored_store(
+      std::unique_ptr<location_store> inner,
+      std::function<void(const std::string&, const std::optional<std::string>&)>
+          mirror)
+      : inner_(std::move(inner))
+      , mirror_(std::move(mirror)) {}
+
+  result<std::optional<location_record>> load(const std::string& aor) override {
+    return inner_->load(aor);
+  }
+  status save(const location_record& rec) override {
+    auto st = inner_->save(rec);
+    if (st)
+      mirror_(rec.state.aor,
+              rec.state.bindings.empty()
+                  ? std::nullopt
+                  : std::optional<std::string>{encode_record(rec)});
+    return st;
+  }
+  status each_aor(const std::function<void(const std::string&)>& fn) override {
+    return inner_->each_aor(fn);
+  }
+
+private:
+  std::unique_ptr<location_store> inner_;
+  std::function<void(const std::string&, const std::optional<std::string>&)>
+      mirror_;
+};
+
+} // namespace
+
+uint64_t binding_id(std::string_view aor, const binding& b) {
+  std::string key(aor);
+  key += '\n';
+  key += b.instance ? *b.instance + "\n" + std::to_string(b.reg_id.value_or(0))
+                    : b.uri;
+  auto hex = sip::auth::digest_hex(sip::auth::digest_algorithm::sha256, key);
+  uint64_t id = 0;
+  std::from_chars(hex.data(), hex.data() + 13, id, 16);
+  return id == 0 ? 1 : id;
+}
+
+std::string encode_record(const location_record& rec) {
+  json j;
+  j["subscriber_id"] = rec.subscriber_id;
+  j["customer_id"] = rec.customer_id;
+  j["reseller_id"] = rec.reseller_id;
+  j["state"] = to_json(rec.state);
+  return j.dump();
+}
+
+result<location_record> decode_record(std::string_view text) {
+  auto j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("state"))
+    return error{"corrupt location record"};
+  location_record rec;
+  rec.subscriber_id = j.value("subscriber_id", uint64_t{0});
+  rec.customer_id = j.value("customer_id", uint64_t{0});
+  rec.reseller_id = j.value("reseller_id", uint64_t{0});
+  auto st = registrar_state_from_json(j["state"]);
+  if (!st)
+    return st.err();
+  rec.state = std::move(*st);
+  return rec;
+}
+
+std::unique_ptr<location_store>
+make_local_location_store(persistence::rocks_store& store) {
+  return std::make_unique<local_store>(store);
+}
+
+std::unique_ptr<location_store> make_mirrored_location_store(
+    std::unique_ptr<location_store> inner,
+    std::function<void(const std::string&, const std::optional<std::string>&)>
+        mirror) {
+  return std::make_unique<mirrored_store>(std::move(inner), std::move(mirror));
+}
+
+} // namespace sb::actors::subscriber

@@ -1,0 +1,68 @@
+#pragma once
+
+// Where the bindings of an address of record live between activations of
+// its subscriber actor and across restarts. The local store keeps, in the
+// `registrations` column family,
+//   a/<aor>                  the record: ids + registrar state (JSON)
+//   d/registrations/<id>     one document per binding, in the shape the
+//                            API's /api/subscriberregistrations shows
+//                            (mgmt/api/resources/records.cpp)
+// written in one batch per change (WAL, no fsync: a binding is soft state
+// the UA refreshes; a SIGKILL keeps it, a power loss may lose the last
+// refresh). In cluster mode a mirror also writes the record to Redis so
+// another node can take the AoR over (issue 6 builds on this interface).
+#include "actors/subscriber/registrar_state.hpp"
+#include "common/result.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sb::persistence {
+class rocks_store;
+}
+
+namespace sb::actors::subscriber {
+
+struct location_record {
+  uint64_t subscriber_id = 0;
+  uint64_t customer_id = 0;
+  uint64_t reseller_id = 0;
+  registrar_state state; ///< state.aor names the record
+};
+
+/// The API id of a binding: stable for the same AoR and contact (53 bits,
+/// exact in JSON numbers).
+uint64_t binding_id(std::string_view aor, const binding& b);
+
+class location_store {
+public:
+  virtual ~location_store() = default;
+  virtual result<std::optional<location_record>>
+  load(const std::string& aor) = 0;
+  /// Replaces the record of `rec.state.aor`; a record without bindings is
+  /// erased.
+  virtual status save(const location_record& rec) = 0;
+  /// Every stored record's AoR, for re-activation after a restart.
+  virtual status
+  each_aor(const std::function<void(const std::string&)>& fn) = 0;
+};
+
+/// The node-local store (RocksDB).
+std::unique_ptr<location_store>
+make_local_location_store(persistence::rocks_store& store);
+
+/// Wraps `inner` so every save is also sent to `mirror` (a record's JSON,
+/// or nullopt for an erase) — the cluster's Redis writer.
+std::unique_ptr<location_store> make_mirrored_location_store(
+    std::unique_ptr<location_store> inner,
+    std::function<void(const std::string& aor,
+                       const std::optional<std::string>& record_json)>
+        mirror);
+
+/// The record as JSON text, as stored and mirrored.
+std::string encode_record(const location_record& rec);
+result<location_record> decode_record(std::string_view text);
+
+} // namespace sb::actors::subscriber

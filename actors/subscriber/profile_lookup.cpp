@@ -1,0 +1,91 @@
+#include "actors/subscriber/profile_lookup.hpp"
+
+#include "persistence/entities/provisioning_keys.hpp"
+
+namespace sb::actors::subscriber {
+
+namespace keys = persistence::keys;
+using persistence::json;
+
+namespace {
+
+std::vector<std::string> strings(const json& prefs, const char* name) {
+  std::vector<std::string> out;
+  auto it = prefs.find(name);
+  if (it == prefs.end())
+    return out;
+  if (it->is_string())
+    out.push_back(it->get<std::string>());
+  else if (it->is_array())
+    for (const auto& v : *it)
+      if (v.is_string())
+        out.push_back(v.get<std::string>());
+  return out;
+}
+
+uint64_t id_member(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  return it != doc.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
+}
+
+} // namespace
+
+result<std::optional<auth_profile>>
+load_profile(const persistence::store_reader& reader, uint64_t id) {
+  auto doc = reader.load(keys::kind_subscribers, id);
+  if (!doc)
+    return doc.err();
+  if (!*doc)
+    return std::optional<auth_profile>{};
+  const json& d = **doc;
+  auth_profile p;
+  p.subscriber_id = id;
+  p.customer_id = id_member(d, "customer_id");
+  p.reseller_id = id_member(d, "reseller_id");
+  p.username = d.value("username", "");
+  p.domain = d.value("domain", "");
+  p.ha1_md5 = d.value("_ha1", "");
+  p.ha1_sha256 = d.value("_ha1_sha256", "");
+  p.lock = d.value("lock", 0);
+  auto prefs = reader.load(keys::kind_subscriber_prefs, id);
+  if (!prefs)
+    return prefs.err();
+  json sp = *prefs && **prefs ? **prefs : json::object();
+  p.allowed_ips = strings(sp, "allowed_ips");
+  p.man_allowed_ips = strings(sp, "man_allowed_ips");
+  p.ignore_allowed_ips = sp.value("ignore_allowed_ips", false);
+  if (p.allowed_ips.empty()) {
+    // Domain-level allowed_ips apply to subscribers without their own.
+    auto dp = reader.load(keys::kind_domain_prefs, id_member(d, "domain_id"));
+    if (!dp)
+      return dp.err();
+    if (*dp && **dp)
+      p.allowed_ips = strings(**dp, "allowed_ips");
+  }
+  return std::optional<auth_profile>{std::move(p)};
+}
+
+result<profile_lookup> lookup_profile(const persistence::store_reader& reader,
+                                      std::string_view domain,
+                                      std::string_view user) {
+  profile_lookup out;
+  auto did = reader.unique_owner(keys::index_domain, ascii_lower(domain));
+  if (!did)
+    return did.err();
+  if (!*did)
+    return out;
+  out.domain_known = true;
+  auto sid = reader.unique_owner(keys::index_subscriber_user,
+                                 keys::web_login_key(**did, user));
+  if (!sid)
+    return sid.err();
+  if (!*sid)
+    return out;
+  auto p = load_profile(reader, **sid);
+  if (!p)
+    return p.err();
+  out.profile = std::move(*p);
+  return out;
+}
+
+} // namespace sb::actors::subscriber

@@ -1,0 +1,126 @@
+#include "actors/subscriber/register_auth.hpp"
+
+#include "actors/subscriber/registrar_state.hpp"
+#include "common/net/ip_net.hpp"
+#include "common/text.hpp"
+
+namespace sb::actors::subscriber {
+
+namespace auth = sip::auth;
+using sip::edge::sip_reply;
+
+namespace {
+
+sip_reply refuse(uint16_t code, std::string reason) {
+  return sip_reply::of(code, std::move(reason));
+}
+
+bool matches_any(const std::vector<std::string>& nets,
+                 const net::ip_address& ip) {
+  for (const auto& text : nets) {
+    auto n = net::parse_ip_network(text);
+    if (n && n->contains(ip))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
+sip_reply challenge(std::string_view realm, const auth_input& in, bool stale) {
+  auto nonce = auth::make_nonce(in.secret, realm, in.now_s, in.random);
+  auto r = sip_reply::of(401, "Unauthorized");
+  // MD5 first: deployed UAs (and SIPp) answer the topmost challenge and
+  // fail on SHA-256 (RFC 8760 §2.4 would put SHA-256 first).
+  for (auto alg : {auth::digest_algorithm::md5, auth::digest_algorithm::sha256})
+    r.headers.push_back(
+        {"WWW-Authenticate", auth::make_challenge(realm, nonce, alg, stale)});
+  return r;
+}
+
+bool ip_allowed(const auth_profile& p, std::string_view ip_text) {
+  bool check_user = !p.ignore_allowed_ips && !p.allowed_ips.empty();
+  if (!check_user && p.man_allowed_ips.empty())
+    return true;
+  auto ip = net::parse_ip_address(ip_text);
+  if (!ip)
+    return false;
+  return (!check_user || matches_any(p.allowed_ips, *ip)) &&
+         (p.man_allowed_ips.empty() || matches_any(p.man_allowed_ips, *ip));
+}
+
+auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
+                           std::string_view realm, const auth_profile* profile,
+                           const auth_input& in, auth::nonce_counter* counter) {
+  auth_decision d;
+  // Credentials for our realm; others (for a proxy on the way) are ignored.
+  std::optional<auth::digest_credentials> creds;
+  for (const auto& value : rq.headers_named("Authorization")) {
+    auto c = auth::parse_credentials(value);
+    if (!c) {
+      d.reply = refuse(400, c.err().message);
+      d.why = "malformed_credentials";
+      return d;
+    }
+    if (iequals(c->realm, realm)) {
+      creds = std::move(*c);
+      break;
+    }
+  }
+  if (!creds) {
+    d.reply = challenge(realm, in, false);
+    d.why = "no_credentials";
+    return d;
+  }
+  // creds->uri is not compared with the Request-URI: UAs (SIPp among
+  // them) write the address they sent to, and Kamailio does not compare
+  // either. The response hashes creds->uri, nonces are single-realm and
+  // short-lived, and nc replays are refused.
+  if (!iequals(creds->username, to_user)) {
+    d.reply = refuse(403, "Username mismatch");
+    d.why = "username_mismatch";
+    d.event = auth_event::failure;
+    return d;
+  }
+  auth::digest_verdict verdict = auth::digest_verdict::bad_response;
+  if (profile && counter) {
+    const auto& ha1 = creds->algorithm == auth::digest_algorithm::sha256
+                          ? profile->ha1_sha256
+                          : profile->ha1_md5;
+    verdict = auth::verify(*creds, rq.method, realm, ha1,
+                           {in.secret, in.now_s, in.nonce_max_age_s}, *counter);
+  }
+  d.why = std::string(auth::to_string(verdict));
+  switch (verdict) {
+  case auth::digest_verdict::ok:
+    break;
+  case auth::digest_verdict::stale_nonce:
+  case auth::digest_verdict::replay:
+    d.reply = challenge(realm, in, true);
+    return d;
+  case auth::digest_verdict::bad_response:
+  case auth::digest_verdict::bad_nonce:
+    d.reply = challenge(realm, in, false);
+    d.event = auth_event::failure;
+    return d;
+  case auth::digest_verdict::realm_mismatch:
+  case auth::digest_verdict::unsupported:
+    d.reply = challenge(realm, in, false);
+    return d;
+  }
+  d.event = auth_event::success;
+  if (profile->lock == register_lock_level) {
+    d.reply = refuse(403, "Subscriber locked");
+    d.why = "locked";
+    return d;
+  }
+  if (!ip_allowed(*profile, in.source_ip)) {
+    d.reply = refuse(403, "Unauthorized IP detected");
+    d.why = "ip_not_allowed";
+    return d;
+  }
+  d.authenticated = true;
+  return d;
+}
+
+} // namespace sb::actors::subscriber

@@ -1,0 +1,87 @@
+#pragma once
+
+// Who may register: the pure decision the subscriber actor (and, for
+// unknown users, the subscriber directory) takes before the registrar core
+// sees a REGISTER. Digest per RFC 3261 §22 / RFC 7616 / RFC 8760 (sip/auth),
+// then the lock level and the allowed_ips / man_allowed_ips preferences
+// (ngcp-digest §1.3, §1.6). No I/O, no clock, no randomness: `now` and the
+// random bytes of a fresh nonce are inputs.
+//
+// Answers, in order:
+//   400  malformed Authorization (parse_credentials' reason)
+//   403  "Username mismatch": credentials of another user than the To user
+//   401  no credentials for this realm, or anything verify() refuses; an
+//        unknown user is answered exactly like a wrong password
+//   403  "Subscriber locked": lock level 4 (global; also status locked)
+//   403  "Unauthorized IP detected": source not in allowed_ips /
+//        man_allowed_ips (unless ignore_allowed_ips)
+#include "sip/auth/digest.hpp"
+#include "sip/edge/edge_types.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sb::actors::subscriber {
+
+/// What provisioning says about one subscriber, as far as REGISTER needs it.
+struct auth_profile {
+  uint64_t subscriber_id = 0;
+  uint64_t customer_id = 0;
+  uint64_t reseller_id = 0;
+  std::string username; ///< as provisioned
+  std::string domain;   ///< the realm
+  std::string ha1_md5;
+  std::string ha1_sha256;
+  int lock = 0;
+  /// IPs or CIDRs (subscriber preference, else the domain's); empty: any
+  std::vector<std::string> allowed_ips;
+  std::vector<std::string> man_allowed_ips; ///< admin list; empty: any
+  bool ignore_allowed_ips = false;
+};
+
+/// Lock level that refuses REGISTER (global lock; status "locked").
+inline constexpr int register_lock_level = 4;
+
+/// How a request fared, for the brute-force guard.
+enum class auth_event : uint8_t { none, success, failure };
+
+struct auth_input {
+  std::string_view secret; ///< nonce secret shared by the nodes
+  int64_t now_s = 0;
+  int64_t nonce_max_age_s = 300;
+  std::array<unsigned char, 8> random{}; ///< for a fresh nonce
+  std::string source_ip;
+};
+
+struct auth_decision {
+  bool authenticated = false;
+  /// The answer when not authenticated.
+  sip::edge::sip_reply reply;
+  auth_event event = auth_event::none;
+  /// verify()'s verdict or the refusal, for logs and metrics labels.
+  std::string why;
+};
+
+/// Decides a REGISTER (or any request the subscriber authenticates with
+/// 401). `profile` null: the user does not exist in this (existing) domain.
+/// `counter` is the actor's nonce-count table; unused when `profile` is null.
+auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
+                           std::string_view realm, const auth_profile* profile,
+                           const auth_input& in,
+                           sip::auth::nonce_counter* counter);
+
+/// The 401 with one challenge per algorithm: MD5, then SHA-256. RFC 8760
+/// prefers SHA-256 on top, but UAs take the topmost challenge they can
+/// answer and many (SIPp among them) stop at an unknown algorithm.
+sip::edge::sip_reply challenge(std::string_view realm, const auth_input& in,
+                               bool stale);
+
+/// Whether `ip` passes allowed_ips (skipped with ignore_allowed_ips) and
+/// man_allowed_ips (always); an empty list allows any address, entries
+/// that do not parse never match.
+bool ip_allowed(const auth_profile& p, std::string_view ip);
+
+} // namespace sb::actors::subscriber

@@ -1,0 +1,259 @@
+// The CAF shell of one address of record: feeds REGISTERs, admin
+// operations and timers into the pure cores (register_auth,
+// registrar_state) and carries out their effects: reply through the edge,
+// save the location record, arm the expiry timer, send NAT keepalives.
+#include "actors/subscriber/subscriber_actor.hpp"
+
+#include "actors/subscriber/register_message.hpp"
+#include "actors/subscriber/subscriber_messages.hpp"
+#include "common/log.hpp"
+
+#include <random>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+namespace sb::actors::subscriber {
+
+namespace {
+
+using sys_clock = std::chrono::system_clock;
+
+struct subscriber_data {
+  std::shared_ptr<registrar_env> env;
+  caf::actor directory;
+  location_record rec;
+  sip::auth::nonce_counter counter{32};
+  uint64_t timer_gen = 0;
+  bool keepalive_armed = false;
+  bool idle_armed = false;
+  std::chrono::steady_clock::time_point last_used;
+  /// What this actor added to env->bindings; shared with its exit hook,
+  /// which may run after the state is gone.
+  std::shared_ptr<int64_t> counted = std::make_shared<int64_t>(0);
+  uint64_t handled = 0; ///< requests received from the directory
+};
+
+using self_t = caf::stateful_actor<subscriber_data>;
+
+std::array<unsigned char, 8> random8() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  auto v = rng();
+  std::array<unsigned char, 8> out{};
+  for (auto& b : out) {
+    b = static_cast<unsigned char>(v);
+    v >>= 8;
+  }
+  return out;
+}
+
+// Keeps env->bindings equal to the sum of live bindings of all actors.
+void recount(self_t* self) {
+  auto n = static_cast<int64_t>(self->state.rec.state.bindings.size());
+  self->state.env->bindings += n - *self->state.counted;
+  *self->state.counted = n;
+}
+
+void arm_idle(self_t* self) {
+  self->state.last_used = std::chrono::steady_clock::now();
+  if (self->state.idle_armed)
+    return;
+  self->state.idle_armed = true;
+  self->delayed_send(self, self->state.env->settings()->idle, idle_atom::value);
+}
+
+void arm_keepalive(self_t* self) {
+  auto interval = self->state.env->settings()->keepalive_interval;
+  if (self->state.keepalive_armed || interval.count() <= 0 ||
+      keepalive_targets(self->state.rec.state).empty())
+    return;
+  self->state.keepalive_armed = true;
+  self->delayed_send(self, interval, keepalive_atom::value);
+}
+
+// Carries out the effects every state change shares: the timer, the count,
+// the keepalives.
+void after_change(self_t* self, const registrar_effects& fx) {
+  ++self->state.timer_gen;
+  if (fx.timer) {
+    auto delay = *fx.timer - sys_clock::now();
+    if (delay < std::chrono::milliseconds{0})
+      delay = std::chrono::milliseconds{0};
+    // Round up so the timer never fires just before the expiry.
+    self->delayed_send(
+        self,
+        std::chrono::duration_cast<std::chrono::milliseconds>(delay) +
+            std::chrono::milliseconds{1},
+        expiry_atom::value, self->state.timer_gen);
+  }
+  recount(self);
+  arm_keepalive(self);
+}
+
+// Saves the record; on failure restores `before` and says why.
+status persist(self_t* self, const registrar_state& before) {
+  auto st = self->state.env->locations->save(self->state.rec);
+  if (!st) {
+    spdlog::error("registrar {}: cannot save bindings: {}",
+                  self->state.rec.state.aor, st.err().message);
+    self->state.rec.state = before;
+  }
+  return st;
+}
+
+void adopt_profile(self_t* self, const auth_profile& p) {
+  self->state.rec.subscriber_id = p.subscriber_id;
+  self->state.rec.customer_id = p.customer_id;
+  self->state.rec.reseller_id = p.reseller_id;
+}
+
+void on_register_request(self_t* self, const routed_register& rr) {
+  auto& env = *self->state.env;
+  auto settings = env.settings();
+  const auto& rq = rr.request;
+  const auto& p = rr.profile;
+  auto now = sys_clock::now();
+  auth_input in;
+  in.secret = settings->nonce_secret;
+  in.now_s =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch())
+          .count();
+  in.nonce_max_age_s = settings->nonce_max_age_s;
+  in.random = random8();
+  in.source_ip = rq.source.ip;
+  auto d = authenticate(rq.message, p.username, p.domain, &p, in,
+                        &self->state.counter);
+  env.count_auth(d.why.empty() ? "ok" : d.why);
+  if (env.on_auth && d.event != auth_event::none)
+    env.on_auth(rq.source.ip, p.username + "@" + p.domain, d.event);
+  if (!d.authenticated) {
+    env.count_register("auth_" + d.why);
+    env.reply(rq.key, std::move(d.reply));
+    return;
+  }
+  adopt_profile(self, p);
+  auto before = self->state.rec.state;
+  auto out =
+      on_register(self->state.rec.state,
+                  to_register_request(rq.message, self->state.rec.state.aor,
+                                      rq.source, rq.local_socket),
+                  settings->registrar, now);
+  if (out.effects.changed && !persist(self, before)) {
+    env.count_register("storage_error");
+    env.reply(rq.key, sip::edge::sip_reply::of(500, "Server Internal Error"));
+    return;
+  }
+  after_change(self, out.effects);
+  env.count_register(to_string(out.status));
+  env.reply(rq.key, to_sip_reply(out, rq.message));
+}
+
+void on_admin(self_t* self, admin_op& op) {
+  adopt_profile(self, op.profile);
+  auto before = self->state.rec.state;
+  auto now = sys_clock::now();
+  result<uint64_t> outcome = uint64_t{0};
+  registrar_effects fx;
+  if (op.add) {
+    auto r = add_permanent_binding(self->state.rec.state, *op.add, now);
+    if (!r) {
+      op.done(r.err());
+      return;
+    }
+    fx = std::move(*r);
+    binding b;
+    b.uri = op.add->uri;
+    outcome = binding_id(self->state.rec.state.aor, b);
+  } else {
+    fx = remove_binding(self->state.rec.state, op.remove_uri, now);
+  }
+  if (fx.changed && !persist(self, before)) {
+    op.done(error{"cannot save the binding"});
+    return;
+  }
+  after_change(self, fx);
+  op.done(outcome);
+}
+
+caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
+                               std::string aor, caf::actor directory) {
+  self->state.env = std::move(env);
+  self->state.directory = std::move(directory);
+  self->state.rec.state.aor = aor;
+  ++self->state.env->live_actors;
+  self->attach_functor([env = self->state.env, counted = self->state.counted] {
+    // Runs when the actor ends: its bindings stay stored, uncounted here.
+    env->bindings -= *counted;
+    --env->live_actors;
+  });
+  auto loaded = self->state.env->locations->load(aor);
+  if (!loaded)
+    spdlog::error("registrar {}: {}", aor, loaded.err().message);
+  else if (*loaded)
+    self->state.rec = std::move(**loaded);
+  // Bindings that expired while no actor watched them go now.
+  auto before = self->state.rec.state;
+  auto fx = on_timer(self->state.rec.state, sys_clock::now());
+  if (fx.changed)
+    (void)persist(self, before); // logged; the state stays as stored
+  after_change(self, fx);
+  arm_idle(self);
+  return {
+      [=](register_atom, const std::shared_ptr<routed_register>& rr) {
+        ++self->state.handled;
+        arm_idle(self);
+        on_register_request(self, *rr);
+      },
+      [=](admin_atom, const std::shared_ptr<admin_op>& op) {
+        ++self->state.handled;
+        arm_idle(self);
+        on_admin(self, *op);
+      },
+      [=](expiry_atom, uint64_t gen) {
+        if (gen != self->state.timer_gen)
+          return; // re-armed since
+        auto before = self->state.rec.state;
+        auto fx = on_timer(self->state.rec.state, sys_clock::now());
+        if (fx.changed)
+          (void)persist(self, before); // logged; retried at the next change
+        after_change(self, fx);
+      },
+      [=](keepalive_atom) {
+        self->state.keepalive_armed = false;
+        auto& env = *self->state.env;
+        auto from = env.settings()->keepalive_from;
+        for (const auto& b : keepalive_targets(self->state.rec.state))
+          if (env.send_options && b.received)
+            env.send_options(
+                sip::edge::outgoing_options{b.uri, *b.received, from});
+        arm_keepalive(self);
+      },
+      [=](idle_atom) {
+        self->state.idle_armed = false;
+        auto idle = self->state.env->settings()->idle;
+        bool busy = next_expiry(self->state.rec.state).has_value();
+        if (!busy &&
+            std::chrono::steady_clock::now() - self->state.last_used >= idle) {
+          // The directory stops us only if it sent nothing we have not
+          // seen; otherwise this check runs again later.
+          self->send(self->state.directory, passivate_atom::value,
+                     self->state.rec.state.aor,
+                     caf::actor_cast<caf::actor>(self), self->state.handled);
+        }
+        self->state.idle_armed = true;
+        self->delayed_send(self, idle, idle_atom::value);
+      },
+      [=](stop_atom) { self->quit(); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_subscriber_actor(caf::actor_system& sys,
+                                  std::shared_ptr<registrar_env> env,
+                                  std::string aor, caf::actor directory) {
+  return sys.spawn(subscriber_actor, std::move(env), std::move(aor),
+                   std::move(directory));
+}
+
+} // namespace sb::actors::subscriber

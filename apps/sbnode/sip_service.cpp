@@ -1,0 +1,168 @@
+#include "apps/sbnode/sip_service.hpp"
+
+#include "actors/subscriber/subscriber_actor.hpp"
+#include "actors/subscriber/subscriber_messages.hpp"
+#include "common/fs.hpp"
+#include "common/log.hpp"
+#include "mgmt/node/control_token.hpp"
+
+#include <caf/send.hpp>
+
+namespace sb::apps {
+
+namespace stdfs = std::filesystem;
+namespace sub = actors::subscriber;
+
+namespace {
+
+sip::edge::shield_config shield_settings(const config::settings& s) {
+  sip::edge::shield_config c;
+  const auto& sec = s.security;
+  c.rate.enabled = sec.dos_ban_enable;
+  c.rate.sampling_window = std::chrono::seconds{sec.dos_sampling_time_unit};
+  c.rate.density = static_cast<uint32_t>(sec.dos_reqs_density_per_unit);
+  c.rate.ban_time = std::chrono::seconds{sec.dos_ban_time};
+  if (auto wl = net::ip_set::parse(sec.dos_whitelist_ip))
+    c.rate.whitelist = std::move(*wl);
+  c.auth.enabled = sec.failed_auth_ban_enable;
+  c.auth.attempts = static_cast<uint32_t>(sec.failed_auth_attempts);
+  c.auth.ban_time = std::chrono::seconds{sec.failed_auth_ban_time};
+  c.block_useragents = sec.block_useragents;
+  return c;
+}
+
+sub::registrar_settings registrar_settings(const config::settings& s,
+                                           const std::string& secret,
+                                           const std::string& from) {
+  sub::registrar_settings r;
+  r.registrar.min_expires = static_cast<uint32_t>(s.registrar.min_expires);
+  r.registrar.max_expires = static_cast<uint32_t>(s.registrar.max_expires);
+  r.registrar.default_expires =
+      static_cast<uint32_t>(s.registrar.default_expires);
+  r.registrar.max_contacts = static_cast<uint32_t>(s.registrar.max_contacts);
+  r.nonce_secret = secret;
+  r.nonce_max_age_s = s.sip.nonce_max_age_s;
+  r.keepalive_interval = std::chrono::seconds{s.sip.nat_keepalive_interval_s};
+  r.idle = std::chrono::seconds{s.sip.subscriber_idle_s};
+  r.keepalive_from = from;
+  return r;
+}
+
+// sofia's TLS transport reads <dir>/agent.pem (key and certificate chain).
+result<std::string> tls_dir(const config::loaded_config& cfg,
+                            const config::settings& s,
+                            const stdfs::path& data_dir) {
+  if (s.sip.tls_cert.empty())
+    return std::string{};
+  auto cert = fs::read_file(config::resolve(cfg, s.sip.tls_cert));
+  if (!cert)
+    return error{"sip.tls_cert: " + cert.err().message};
+  auto key = fs::read_file(config::resolve(
+      cfg, s.sip.tls_key.empty() ? s.sip.tls_cert : s.sip.tls_key));
+  if (!key)
+    return error{"sip.tls_key: " + key.err().message};
+  auto dir = data_dir / "tls" / "sip";
+  std::error_code ec;
+  stdfs::create_directories(dir, ec);
+  if (auto st =
+          fs::write_file_durably(dir / "agent.pem", *key + "\n" + *cert, 0600);
+      !st)
+    return st.err();
+  return dir.string();
+}
+
+} // namespace
+
+result<std::unique_ptr<sip_service>>
+sip_service::start(const config::loaded_config& cfg, const config::settings& s,
+                   const stdfs::path& data_dir, persistence::rocks_store& store,
+                   caf::actor_system& sys, metrics::registry& metrics) {
+  std::unique_ptr<sip_service> svc{new sip_service()};
+  // Every node that may answer for an AoR must check the nonces the others
+  // issued; in cluster mode the secret file is distributed like the
+  // configuration (docs/operations.md).
+  auto secret = mgmt::ensure_secret_file(data_dir / "sip-nonce.secret",
+                                         "SIP nonce secret");
+  if (!secret)
+    return secret.err();
+  svc->nonce_secret_ = *secret;
+
+  sip::edge::edge_options eo;
+  eo.addresses.clear();
+  for (const auto& i : cfg.host().interfaces)
+    if (i.has_type("sip_ext"))
+      eo.addresses.push_back(i.ip);
+  if (eo.addresses.empty())
+    return error{"network.yml: host " + cfg.node +
+                 " has the lb role but no sip_ext interface"};
+  svc->keepalive_from_ = "sip:keepalive@" + eo.addresses.front();
+  eo.port = static_cast<uint16_t>(s.sip.port);
+  eo.tls_port = static_cast<uint16_t>(s.sip.tls_port);
+  auto dir = tls_dir(cfg, s, data_dir);
+  if (!dir)
+    return dir.err();
+  eo.tls_dir = *dir;
+  eo.max_message_bytes = static_cast<std::size_t>(s.sip.max_message_bytes);
+  eo.server = s.sip.user_agent;
+
+  svc->shield_ =
+      std::make_unique<sip::edge::edge_shield>(shield_settings(s), metrics);
+  svc->env_ = std::make_shared<sub::registrar_env>(
+      store, sub::make_local_location_store(store),
+      registrar_settings(s, svc->nonce_secret_, svc->keepalive_from_), metrics);
+  svc->directory_ = sub::spawn_subscriber_directory(sys, svc->env_);
+  auto directory = svc->directory_;
+  auto* shield = svc->shield_.get();
+  svc->edge_ = std::make_unique<sip::edge::sip_edge>(
+      eo,
+      [directory](sip::edge::incoming_request&& rq) {
+        caf::anon_send(
+            directory, sub::sip_request_atom::value,
+            std::make_shared<sip::edge::incoming_request>(std::move(rq)));
+      },
+      [shield](const sip::sip_message& m, const sip::source_address& a) {
+        return shield->screen(m, a);
+      },
+      metrics);
+  auto* edge = svc->edge_.get();
+  svc->env_->reply = [edge](uint64_t key, sip::edge::sip_reply r) {
+    edge->reply(key, std::move(r));
+  };
+  svc->env_->send_options = [edge](sip::edge::outgoing_options o) {
+    edge->send_options(std::move(o));
+  };
+  svc->env_->on_auth = [shield](const std::string& ip, const std::string& user,
+                                sub::auth_event e) {
+    shield->on_auth(ip, user, e == sub::auth_event::success);
+  };
+  // Stored bindings come back before the first request is taken.
+  caf::anon_send(svc->directory_, sub::restore_atom::value);
+  auto bound = svc->edge_->start();
+  if (!bound) {
+    svc->stop();
+    return bound.err();
+  }
+  for (const auto& l : *bound)
+    spdlog::info("sip: listening on {}", l.name());
+  return svc;
+}
+
+sip_service::~sip_service() {
+  stop();
+}
+
+void sip_service::reload(const config::settings& s) {
+  shield_->reconfigure(shield_settings(s));
+  env_->set_settings(registrar_settings(s, nonce_secret_, keepalive_from_));
+}
+
+void sip_service::stop() {
+  if (edge_)
+    edge_->stop();
+  if (directory_) {
+    caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
+    directory_ = nullptr;
+  }
+}
+
+} // namespace sb::apps

@@ -1,0 +1,52 @@
+#pragma once
+
+#include "actors/subscriber/registrar_env.hpp"
+#include "common/config/loader.hpp"
+#include "sip/edge/edge_shield.hpp"
+#include "sip/edge/sip_edge.hpp"
+
+#include <filesystem>
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+namespace sb::persistence {
+class rocks_store;
+}
+
+namespace sb::apps {
+
+/// The node's SIP side: the edge (sofia thread, listeners on the sip_ext
+/// interfaces), its shield, and the subscriber directory the edge routes
+/// REGISTERs to. Built on nodes with the `lb` role (single-node: all roles).
+class sip_service {
+public:
+  static result<std::unique_ptr<sip_service>>
+  start(const config::loaded_config& cfg, const config::settings& s,
+        const std::filesystem::path& data_dir, persistence::rocks_store& store,
+        caf::actor_system& sys, metrics::registry& metrics);
+
+  ~sip_service();
+
+  /// Applies reloadable settings (registrar, security, sip timers).
+  void reload(const config::settings& s);
+
+  /// Stops the edge (no new requests), then the actors.
+  void stop();
+
+  caf::actor directory() const { return directory_; }
+  sip::edge::edge_shield& shield() { return *shield_; }
+
+private:
+  sip_service() = default;
+
+  std::shared_ptr<actors::subscriber::registrar_env> env_;
+  std::unique_ptr<sip::edge::edge_shield> shield_;
+  std::unique_ptr<sip::edge::sip_edge> edge_;
+  caf::actor directory_;
+  std::string nonce_secret_;
+  std::string keepalive_from_;
+};
+
+} // namespace sb::apps
