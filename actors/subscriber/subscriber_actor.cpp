@@ -4,6 +4,7 @@
 // save the location record, arm the expiry timer, send NAT keepalives.
 #include "actors/subscriber/subscriber_actor.hpp"
 
+#include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_message.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "common/log.hpp"
@@ -175,6 +176,28 @@ void on_admin(self_t* self, admin_op& op) {
   op.done(outcome);
 }
 
+// A subscriber removed by provisioning loses its bindings (checked on the
+// idle tick: at most sip.subscriber_idle_s after the removal).
+void purge_if_removed(self_t* self) {
+  auto& rec = self->state.rec;
+  if (rec.subscriber_id == 0 || rec.state.bindings.empty())
+    return;
+  auto p = load_profile(self->state.env->reader, rec.subscriber_id);
+  if (!p || *p)
+    return; // still provisioned, or storage unreadable: keep
+  spdlog::info("registrar {}: subscriber {} was removed: dropping {} "
+               "binding(s)",
+               rec.state.aor, rec.subscriber_id, rec.state.bindings.size());
+  auto before = rec.state;
+  registrar_effects fx;
+  fx.changed = true;
+  fx.removed = rec.state.bindings;
+  rec.state.bindings.clear();
+  ++rec.state.seq;
+  if (persist(self, before))
+    after_change(self, fx);
+}
+
 caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
                                std::string aor, caf::actor directory) {
   self->state.env = std::move(env);
@@ -197,6 +220,7 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
   if (fx.changed)
     (void)persist(self, before); // logged; the state stays as stored
   after_change(self, fx);
+  purge_if_removed(self);
   arm_idle(self);
   return {
       [=](register_atom, const std::shared_ptr<routed_register>& rr) {
@@ -230,6 +254,7 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
       },
       [=](idle_atom) {
         self->state.idle_armed = false;
+        purge_if_removed(self);
         auto idle = self->state.env->settings()->idle;
         bool busy = next_expiry(self->state.rec.state).has_value();
         if (!busy &&
