@@ -2,6 +2,7 @@
 
 #include "common/log.hpp"
 #include "common/metrics/registry.hpp"
+#include "common/text.hpp"
 #include "sip/edge/transaction_cache.hpp"
 #include "sip/msg/parse_sofia.hpp"
 
@@ -248,6 +249,38 @@ struct sip_edge::impl {
     return false;
   }
 
+  // RFC 3261 §8.2.2.1 and §8.2.2.3, in that order: a Request-URI scheme
+  // we do not serve → 416; a Require option we do not support → 420 with
+  // Unsupported listing them.
+  static std::optional<sip_reply>
+  check_uri_and_extensions(const sip_message& m) {
+    auto colon = m.request_uri.find(':');
+    auto scheme = ascii_lower(
+        m.request_uri.substr(0, colon == std::string::npos ? 0 : colon));
+    if (scheme != "sip" && scheme != "sips" && scheme != "tel")
+      return sip_reply::of(416, "Unsupported URI Scheme");
+    std::vector<std::string> unsupported;
+    for (const auto& value : m.headers_named("Require")) {
+      std::string_view rest = value;
+      while (!rest.empty()) {
+        auto comma = rest.find(',');
+        auto tag = rest.substr(0, comma);
+        while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t'))
+          tag.remove_prefix(1);
+        while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
+          tag.remove_suffix(1);
+        if (!tag.empty() && !iequals(tag, "path"))
+          unsupported.emplace_back(tag);
+        rest = comma == std::string_view::npos ? std::string_view{}
+                                               : rest.substr(comma + 1);
+      }
+    }
+    if (unsupported.empty())
+      return std::nullopt;
+    return sip_reply::of(420, "Bad Extension",
+                         {{"Unsupported", join(unsupported, ", ")}});
+  }
+
   int on_message(msg_t* msg, sip_t* sip) {
     if (!sip || !sip->sip_request) {
       // Responses to our stateless keepalives, or strays.
@@ -273,7 +306,13 @@ struct sip_edge::impl {
       std::string method = sip->sip_request->rq_method_name
                                ? sip->sip_request->rq_method_name
                                : "";
-      if (err->status == 0) {
+      // A Via of another SIP version cannot be answered at the source
+      // address: sofia would resolve its host name, blocking this thread
+      // on DNS. Over a stream the answer goes back on the connection.
+      bool foreign_via =
+          sip->sip_via && sip->sip_via->v_protocol &&
+          std::strncmp(sip->sip_via->v_protocol, "SIP/2.0/", 8) != 0;
+      if (err->status == 0 || (foreign_via && !stream)) {
         count_drop("unanswerable");
         msg_destroy(msg);
         return 0;
@@ -313,6 +352,11 @@ struct sip_edge::impl {
         send_reply(msg, m.method, *e->answer);
       else
         msg_destroy(msg); // still with the platform: absorb
+      return 0;
+    }
+    if (auto refusal =
+            m.method == "CANCEL" ? std::nullopt : check_uri_and_extensions(m)) {
+      send_reply(msg, m.method, *refusal);
       return 0;
     }
     if (m.method == "OPTIONS") {
