@@ -170,9 +170,16 @@ result<location_record> decode_record(std::string_view text) {
   if (j.is_discarded() || !j.is_object() || !j.contains("state"))
     return error{"corrupt location record"};
   location_record rec;
-  rec.subscriber_id = j.value("subscriber_id", uint64_t{0});
-  rec.customer_id = j.value("customer_id", uint64_t{0});
-  rec.reseller_id = j.value("reseller_id", uint64_t{0});
+  for (auto [name, field] :
+       {std::pair{"subscriber_id", &rec.subscriber_id},
+        std::pair{"customer_id", &rec.customer_id},
+        std::pair{"reseller_id", &rec.reseller_id}}) {
+    auto it = j.find(name);
+    if (it == j.end() || !it->is_number_unsigned())
+      return error{std::string("location record: ") + name +
+                   " must be an unsigned integer"};
+    *field = it->get<uint64_t>();
+  }
   auto st = registrar_state_from_json(j["state"]);
   if (!st)
     return st.err();
