@@ -170,10 +170,9 @@ result<location_record> decode_record(std::string_view text) {
   if (j.is_discarded() || !j.is_object() || !j.contains("state"))
     return error{"corrupt location record"};
   location_record rec;
-  for (auto [name, field] :
-       {std::pair{"subscriber_id", &rec.subscriber_id},
-        std::pair{"customer_id", &rec.customer_id},
-        std::pair{"reseller_id", &rec.reseller_id}}) {
+  for (auto [name, field] : {std::pair{"subscriber_id", &rec.subscriber_id},
+                             std::pair{"customer_id", &rec.customer_id},
+                             std::pair{"reseller_id", &rec.reseller_id}}) {
     auto it = j.find(name);
     if (it == j.end() || !it->is_number_unsigned())
       return error{std::string("location record: ") + name +

@@ -2,6 +2,8 @@
 
 #include "common/metrics/registry.hpp"
 
+#include <random>
+
 namespace sb::actors::subscriber {
 
 registrar_env::registrar_env(persistence::rocks_store& store,
@@ -51,6 +53,25 @@ registrar_env::~registrar_env() {
 std::shared_ptr<const registrar_settings> registrar_env::settings() const {
   std::lock_guard lock{mu_};
   return settings_;
+}
+
+std::pair<auth_input, std::shared_ptr<const registrar_settings>>
+registrar_env::auth_inputs(const std::string& source_ip) const {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  auto s = settings();
+  auth_input in;
+  in.secret = s->nonce_secret;
+  in.now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  in.nonce_max_age_s = s->nonce_max_age_s;
+  auto v = rng();
+  for (auto& b : in.random) {
+    b = static_cast<unsigned char>(v);
+    v >>= 8;
+  }
+  in.source_ip = source_ip;
+  return {in, s};
 }
 
 void registrar_env::set_settings(registrar_settings s) {

@@ -10,6 +10,7 @@
 #include "sip/edge/edge_types.hpp"
 
 #include <atomic>
+#include <utility>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -51,6 +52,12 @@ public:
       on_auth;
 
   std::shared_ptr<const registrar_settings> settings() const;
+
+  /// The inputs of one authentication from the shell's world: the settings
+  /// in force, the wall clock, fresh random bytes, the source address.
+  /// (`secret` views the settings, which the returned pointer keeps.)
+  std::pair<auth_input, std::shared_ptr<const registrar_settings>>
+  auth_inputs(const std::string& source_ip) const;
   void set_settings(registrar_settings s);
 
   // Counters and gauges (metrics families live in the registry).

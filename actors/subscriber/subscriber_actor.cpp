@@ -9,8 +9,6 @@
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "common/log.hpp"
 
-#include <random>
-
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -36,17 +34,6 @@ struct subscriber_data {
 };
 
 using self_t = caf::stateful_actor<subscriber_data>;
-
-std::array<unsigned char, 8> random8() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  auto v = rng();
-  std::array<unsigned char, 8> out{};
-  for (auto& b : out) {
-    b = static_cast<unsigned char>(v);
-    v >>= 8;
-  }
-  return out;
-}
 
 // Keeps env->bindings equal to the sum of live bindings of all actors.
 void recount(self_t* self) {
@@ -110,18 +97,10 @@ void adopt_profile(self_t* self, const auth_profile& p) {
 
 void on_register_request(self_t* self, const routed_register& rr) {
   auto& env = *self->state.env;
-  auto settings = env.settings();
   const auto& rq = rr.request;
   const auto& p = rr.profile;
   auto now = sys_clock::now();
-  auth_input in;
-  in.secret = settings->nonce_secret;
-  in.now_s =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch())
-          .count();
-  in.nonce_max_age_s = settings->nonce_max_age_s;
-  in.random = random8();
-  in.source_ip = rq.source.ip;
+  auto [in, settings] = env.auth_inputs(rq.source.ip);
   auto d = authenticate(rq.message, p.username, p.domain, &p, in,
                         &self->state.counter);
   env.count_auth(d.why.empty() ? "ok" : d.why);

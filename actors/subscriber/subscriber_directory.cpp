@@ -8,7 +8,6 @@
 #include "common/log.hpp"
 #include "persistence/entities/provisioning_keys.hpp"
 
-#include <random>
 #include <unordered_map>
 
 #include <caf/event_based_actor.hpp>
@@ -54,20 +53,7 @@ void answer(self_t* self, const sip::edge::incoming_request& rq, sip_reply r,
 void answer_unknown_user(self_t* self, const sip::edge::incoming_request& rq,
                          const std::string& user, const std::string& domain) {
   auto& env = *self->state.env;
-  auto settings = env.settings();
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  auth_input in;
-  in.secret = settings->nonce_secret;
-  in.now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-                 .count();
-  in.nonce_max_age_s = settings->nonce_max_age_s;
-  auto v = rng();
-  for (auto& b : in.random) {
-    b = static_cast<unsigned char>(v);
-    v >>= 8;
-  }
-  in.source_ip = rq.source.ip;
+  auto [in, settings] = env.auth_inputs(rq.source.ip);
   auto d =
       authenticate(rq.message, user, ascii_lower(domain), nullptr, in, nullptr);
   env.count_auth(d.why);

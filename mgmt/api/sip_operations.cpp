@@ -28,13 +28,17 @@ std::string utc_text(int64_t unix_s) {
   return buf;
 }
 
+// One page of bans, filtered by `ip` or `username`/`domain` (exact).
 http::response ban_list(const std::string& coll,
                         const std::vector<edge_shield::ban_view>& bans,
-                        bool users) {
-  rest::collection_page page;
-  page.coll = coll;
-  page.query.rows = std::max<uint64_t>(1, bans.size());
-  page.total_count = bans.size();
+                        bool users, const http::request& rq) {
+  rest::list_spec spec;
+  spec.filters = users ? std::vector<std::string>{"username", "domain"}
+                       : std::vector<std::string>{"ip", "reason"};
+  auto q = rest::parse_list_query(rq, spec);
+  if (!q)
+    return error_response(q.err());
+  std::vector<json> all;
   for (const auto& b : bans) {
     json f{{"reason", b.reason},
            {"failures", b.failures},
@@ -47,8 +51,20 @@ http::response ban_list(const std::string& coll,
     } else {
       f["ip"] = b.key;
     }
-    page.items.push_back(rest::hal_item(coll, b.key, f));
+    bool match = true;
+    for (const auto& [name, value] : q->filters)
+      match = match && f.value(name, "") == value;
+    if (match)
+      all.push_back(rest::hal_item(coll, b.key, f));
   }
+  rest::collection_page page;
+  page.coll = coll;
+  page.query = *q;
+  page.params = rq.query;
+  page.total_count = all.size();
+  for (uint64_t i = q->offset(); i < all.size() && page.items.size() < q->rows;
+       ++i)
+    page.items.push_back(std::move(all[i]));
   return rest::collection_response(page);
 }
 
@@ -56,10 +72,11 @@ void add_ban_operations(api_service& api, edge_shield& shield) {
   const auth::role_set admins{auth::role::admin};
   for (bool users : {false, true}) {
     std::string coll = users ? "bannedusers" : "bannedips";
-    auto list = [&shield, coll, users](const auth::principal&, http::request,
+    auto list = [&shield, coll, users](const auth::principal&, http::request rq,
                                        http::respond_fn respond) {
-      respond(ban_list(
-          coll, users ? shield.banned_users() : shield.banned_ips(), users));
+      respond(ban_list(coll,
+                       users ? shield.banned_users() : shield.banned_ips(),
+                       users, rq));
     };
     std::string what = users ? "users" : "addresses";
     for (const auto& p : {"/api/" + coll + "/", "/api/" + coll})

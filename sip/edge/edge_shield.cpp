@@ -4,6 +4,8 @@
 #include "common/metrics/registry.hpp"
 #include "common/text.hpp"
 
+#include <algorithm>
+
 namespace sb::sip::edge {
 
 namespace {
@@ -43,9 +45,15 @@ edge_shield::edge_shield(shield_config cfg, metrics::registry& metrics)
           .add_gauge("sb_sip_active_bans",
                      "Bans in force at the SIP edge, by kind.", {"kind"})
           .value();
-  blocked->with({"rate_limit"}).set_callback([this] {
-    return static_cast<double>(banned_ips().size());
-  });
+  for (std::string reason : {"rate_limit", "failed_auth"})
+    blocked->with({reason == "rate_limit" ? reason : "failed_auth_ip"})
+        .set_callback([this, reason] {
+          auto bans = banned_ips();
+          return static_cast<double>(
+              std::count_if(bans.begin(), bans.end(), [&](const ban_view& b) {
+                return b.reason == reason;
+              }));
+        });
   blocked->with({"failed_auth_user"}).set_callback([this] {
     return static_cast<double>(banned_users().size());
   });
@@ -54,6 +62,7 @@ edge_shield::edge_shield(shield_config cfg, metrics::registry& metrics)
 edge_shield::~edge_shield() {
   // The registry outlives us; its gauges must not call into a dead shield.
   active_->with({"rate_limit"}).clear_callback();
+  active_->with({"failed_auth_ip"}).clear_callback();
   active_->with({"failed_auth_user"}).clear_callback();
 }
 
