@@ -10,12 +10,12 @@
 #include "sip/edge/edge_types.hpp"
 
 #include <atomic>
-#include <utility>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "common/metrics/fwd.hpp"
 

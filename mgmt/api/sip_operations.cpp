@@ -10,23 +10,12 @@
 
 #include <caf/send.hpp>
 
-#include <ctime>
-
 namespace sb::mgmt::api {
 
 namespace {
 
 namespace sub = actors::subscriber;
 using sip::edge::edge_shield;
-
-std::string utc_text(int64_t unix_s) {
-  std::time_t t = static_cast<std::time_t>(unix_s);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
 
 // One page of bans, filtered by `ip` or `username`/`domain` (exact).
 http::response ban_list(const std::string& coll,
@@ -42,8 +31,8 @@ http::response ban_list(const std::string& coll,
   for (const auto& b : bans) {
     json f{{"reason", b.reason},
            {"failures", b.failures},
-           {"banned_at", utc_text(b.banned_at_s)},
-           {"expires", utc_text(b.expires_at_s)}};
+           {"banned_at", timestamp_text(b.banned_at_s * 1000)},
+           {"expires", timestamp_text(b.expires_at_s * 1000)}};
     if (users) {
       auto at = b.key.rfind('@');
       f["username"] = b.key.substr(0, at);

@@ -60,8 +60,8 @@ auto members(const sip_message& m) {
   return std::tie(m.is_request, m.method, m.request_uri, m.status, m.reason,
                   m.via, m.from, m.to, m.call_id, m.cseq, m.cseq_method,
                   m.max_forwards, m.expires, m.contact_star, m.contacts,
-                  m.route, m.record_route, m.path, m.user_agent,
-                  m.content_type, m.body, m.headers);
+                  m.route, m.record_route, m.path, m.user_agent, m.content_type,
+                  m.body, m.headers);
 }
 
 bool same(const parse_result& a, const parse_result& b) {
