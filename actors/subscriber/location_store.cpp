@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
-#include <set>
 
 namespace sb::actors::subscriber {
 
@@ -74,28 +74,27 @@ public:
     return std::optional<location_record>{std::move(*rec)};
   }
 
-  status save(const location_record& rec) override {
+  status save(const location_record& rec,
+              stored_binding_ids& stored) override {
     persistence::write_batch batch;
-    std::set<uint64_t> keep;
-    for (const auto& b : rec.state.bindings) {
-      auto id = binding_id(rec.state.aor, b);
-      keep.insert(id);
+    auto ids = binding_ids(rec);
+    for (size_t i = 0; i < ids.size(); ++i)
       batch.put(cf::registrations,
-                persistence::doc_key(pk::kind_registrations, id),
-                binding_doc(rec, b).dump());
-    }
-    auto old = load(rec.state.aor);
-    if (old && *old)
-      for (const auto& b : (*old)->state.bindings)
-        if (auto id = binding_id(rec.state.aor, b); !keep.count(id))
-          batch.del(cf::registrations,
-                    persistence::doc_key(pk::kind_registrations, id));
+                persistence::doc_key(pk::kind_registrations, ids[i]),
+                binding_doc(rec, rec.state.bindings[i]).dump());
+    for (auto old : stored)
+      if (std::find(ids.begin(), ids.end(), old) == ids.end())
+        batch.del(cf::registrations,
+                  persistence::doc_key(pk::kind_registrations, old));
     if (rec.state.bindings.empty())
       batch.del(cf::registrations, record_key(rec.state.aor));
     else
       batch.put(cf::registrations, record_key(rec.state.aor),
                 encode_record(rec));
-    return store_.commit(batch, false);
+    auto st = store_.commit(batch, false);
+    if (st)
+      stored = std::move(ids);
+    return st;
   }
 
   status each_aor(const std::function<void(const std::string&)>& fn) override {
@@ -124,8 +123,9 @@ public:
   result<std::optional<location_record>> load(const std::string& aor) override {
     return inner_->load(aor);
   }
-  status save(const location_record& rec) override {
-    auto st = inner_->save(rec);
+  status save(const location_record& rec,
+              stored_binding_ids& stored) override {
+    auto st = inner_->save(rec, stored);
     if (st)
       mirror_(rec.state.aor,
               rec.state.bindings.empty()
@@ -154,6 +154,14 @@ uint64_t binding_id(std::string_view aor, const binding& b) {
   uint64_t id = 0;
   std::from_chars(hex.data(), hex.data() + 13, id, 16);
   return id == 0 ? 1 : id;
+}
+
+stored_binding_ids binding_ids(const location_record& rec) {
+  stored_binding_ids ids;
+  ids.reserve(rec.state.bindings.size());
+  for (const auto& b : rec.state.bindings)
+    ids.push_back(binding_id(rec.state.aor, b));
+  return ids;
 }
 
 std::string encode_record(const location_record& rec) {

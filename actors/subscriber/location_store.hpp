@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace sb::persistence {
 class rocks_store;
@@ -36,14 +37,24 @@ struct location_record {
 /// exact in JSON numbers).
 uint64_t binding_id(std::string_view aor, const binding& b);
 
+/// The ids of the binding documents stored for one AoR. Its owner (the
+/// subscriber actor) keeps them between saves, so a save knows which
+/// documents to delete without reading the old record back.
+using stored_binding_ids = std::vector<uint64_t>;
+
+/// The ids of `rec`'s bindings, as stored by a save of `rec`.
+stored_binding_ids binding_ids(const location_record& rec);
+
 class location_store {
 public:
   virtual ~location_store() = default;
   virtual result<std::optional<location_record>>
   load(const std::string& aor) = 0;
   /// Replaces the record of `rec.state.aor`; a record without bindings is
-  /// erased.
-  virtual status save(const location_record& rec) = 0;
+  /// erased. `stored` names the documents stored before (deleted when their
+  /// binding is gone); on success it becomes `binding_ids(rec)`.
+  virtual status save(const location_record& rec,
+                      stored_binding_ids& stored) = 0;
   /// Every stored record's AoR, for re-activation after a restart.
   virtual status
   each_aor(const std::function<void(const std::string&)>& fn) = 0;

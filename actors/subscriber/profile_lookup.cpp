@@ -65,27 +65,21 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
   return std::optional<auth_profile>{std::move(p)};
 }
 
-result<profile_lookup> lookup_profile(const persistence::store_reader& reader,
-                                      std::string_view domain,
-                                      std::string_view user) {
-  profile_lookup out;
-  auto did = reader.unique_owner(keys::index_domain, ascii_lower(domain));
-  if (!did)
-    return did.err();
-  if (!*did)
-    return out;
-  out.domain_known = true;
+result<std::optional<uint64_t>>
+lookup_domain(const persistence::store_reader& reader, std::string_view domain) {
+  return reader.unique_owner(keys::index_domain, ascii_lower(domain));
+}
+
+result<std::optional<auth_profile>>
+lookup_user(const persistence::store_reader& reader, uint64_t domain_id,
+            std::string_view user) {
   auto sid = reader.unique_owner(keys::index_subscriber_user,
-                                 keys::web_login_key(**did, user));
+                                 keys::web_login_key(domain_id, user));
   if (!sid)
     return sid.err();
   if (!*sid)
-    return out;
-  auto p = load_profile(reader, **sid);
-  if (!p)
-    return p.err();
-  out.profile = std::move(*p);
-  return out;
+    return std::optional<auth_profile>{};
+  return load_profile(reader, **sid);
 }
 
 } // namespace sb::actors::subscriber

@@ -25,7 +25,44 @@ bool matches_any(const std::vector<std::string>& nets,
   return false;
 }
 
+// Credentials for our realm; others (for a proxy on the way) are ignored.
+// An error: a malformed Authorization header.
+result<std::optional<auth::digest_credentials>>
+realm_credentials(const sip::sip_message& rq, std::string_view realm) {
+  for (const auto& value : rq.headers_named("Authorization")) {
+    auto c = auth::parse_credentials(value);
+    if (!c)
+      return c.err();
+    if (iequals(c->realm, realm))
+      return std::optional<auth::digest_credentials>{std::move(*c)};
+  }
+  return std::optional<auth::digest_credentials>{};
+}
+
+// The decision when `creds` is an error or empty; nullopt otherwise.
+std::optional<auth_decision> without_credentials(
+    const result<std::optional<auth::digest_credentials>>& creds,
+    std::string_view realm, const auth_input& in) {
+  auth_decision d;
+  if (!creds) {
+    d.reply = refuse(400, creds.err().message);
+    d.why = "malformed_credentials";
+    return d;
+  }
+  if (*creds)
+    return std::nullopt;
+  d.reply = challenge(realm, in, false);
+  d.why = "no_credentials";
+  return d;
+}
+
 } // namespace
+
+std::optional<auth_decision> answer_without_profile(const sip::sip_message& rq,
+                                                    std::string_view realm,
+                                                    const auth_input& in) {
+  return without_credentials(realm_credentials(rq, realm), realm, in);
+}
 
 sip_reply challenge(std::string_view realm, const auth_input& in, bool stale) {
   auto nonce = auth::make_nonce(in.secret, realm, in.now_s, in.random);
@@ -52,26 +89,11 @@ bool ip_allowed(const auth_profile& p, std::string_view ip_text) {
 auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
                            std::string_view realm, const auth_profile* profile,
                            const auth_input& in, auth::nonce_counter* counter) {
+  auto found = realm_credentials(rq, realm);
+  if (auto early = without_credentials(found, realm, in))
+    return std::move(*early);
+  const auto& creds = *found;
   auth_decision d;
-  // Credentials for our realm; others (for a proxy on the way) are ignored.
-  std::optional<auth::digest_credentials> creds;
-  for (const auto& value : rq.headers_named("Authorization")) {
-    auto c = auth::parse_credentials(value);
-    if (!c) {
-      d.reply = refuse(400, c.err().message);
-      d.why = "malformed_credentials";
-      return d;
-    }
-    if (iequals(c->realm, realm)) {
-      creds = std::move(*c);
-      break;
-    }
-  }
-  if (!creds) {
-    d.reply = challenge(realm, in, false);
-    d.why = "no_credentials";
-    return d;
-  }
   // creds->uri is not compared with the Request-URI: UAs (SIPp among
   // them) write the address they sent to, and Kamailio does not compare
   // either. The response hashes creds->uri, nonces are single-realm and

@@ -73,6 +73,14 @@ auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
                            const auth_input& in,
                            sip::auth::nonce_counter* counter);
 
+/// The first two answers of `authenticate`, which need no profile: 400 for
+/// a malformed Authorization header, 401 when none carries credentials
+/// for `realm`. Nullopt when credentials for the realm are present. The
+/// directory answers these itself, before any provisioning lookup.
+std::optional<auth_decision> answer_without_profile(const sip::sip_message& rq,
+                                                    std::string_view realm,
+                                                    const auth_input& in);
+
 /// The 401 with one challenge per algorithm: MD5, then SHA-256. RFC 8760
 /// prefers SHA-256 on top, but UAs take the topmost challenge they can
 /// answer and many (SIPp among them) stop at an unknown algorithm.

@@ -480,4 +480,14 @@ registrar_effects remove_binding(registrar_state& st, std::string_view uri,
   return fx;
 }
 
+registrar_effects remove_all_bindings(registrar_state& st, time_point now) {
+  registrar_effects fx;
+  fx.expired = take_expired(st.bindings, now);
+  std::move(st.bindings.begin(), st.bindings.end(),
+            std::back_inserter(fx.removed));
+  st.bindings.clear();
+  finish(st, fx);
+  return fx;
+}
+
 } // namespace sb::actors::subscriber

@@ -287,6 +287,10 @@ add_permanent_binding(registrar_state& st, const permanent_binding_request& rq,
 registrar_effects remove_binding(registrar_state& st, std::string_view uri,
                                  time_point now);
 
+/// Removes every binding, permanent ones too: the subscriber is gone from
+/// provisioning. Nothing changes when there is none.
+registrar_effects remove_all_bindings(registrar_state& st, time_point now);
+
 // -- SIP value helpers --------------------------------------------------------
 
 /// Parses an RFC 3261 qvalue ("0", "0.", "0.5", "0.125", "1", "1.000") into

@@ -22,8 +22,13 @@ struct subscriber_data {
   std::shared_ptr<registrar_env> env;
   caf::actor directory;
   location_record rec;
-  sip::auth::nonce_counter counter{32};
+  stored_binding_ids stored; ///< the binding documents saved for `rec`
+  // A UA uses one or two nonces per refresh interval; a forgotten one only
+  // costs it a stale round trip, so a few entries per AoR are enough.
+  sip::auth::nonce_counter counter{4};
   uint64_t timer_gen = 0;
+  /// When the armed expiry timer fires; nullopt when none is armed.
+  std::optional<sys_clock::time_point> expiry_armed;
   bool keepalive_armed = false;
   bool idle_armed = false;
   std::chrono::steady_clock::time_point last_used;
@@ -59,28 +64,39 @@ void arm_keepalive(self_t* self) {
   self->delayed_send(self, interval, keepalive_atom::value);
 }
 
+// Arms the expiry timer for `at` unless one fires earlier already: a
+// refresh moves expiries later, and the earlier timer then finds nothing
+// expired and re-arms for the new next expiry. This keeps a timer per
+// refresh out of the (mutexed) clock.
+void arm_expiry(self_t* self, sys_clock::time_point at) {
+  auto& s = self->state;
+  if (s.expiry_armed && *s.expiry_armed <= at)
+    return;
+  s.expiry_armed = at;
+  auto delay = at - sys_clock::now();
+  if (delay < std::chrono::milliseconds{0})
+    delay = std::chrono::milliseconds{0};
+  // Round up so the timer never fires just before the expiry.
+  self->delayed_send(
+      self,
+      std::chrono::duration_cast<std::chrono::milliseconds>(delay) +
+          std::chrono::milliseconds{1},
+      expiry_atom::value, ++s.timer_gen);
+}
+
 // Carries out the effects every state change shares: the timer, the count,
 // the keepalives.
 void after_change(self_t* self, const registrar_effects& fx) {
-  ++self->state.timer_gen;
-  if (fx.timer) {
-    auto delay = *fx.timer - sys_clock::now();
-    if (delay < std::chrono::milliseconds{0})
-      delay = std::chrono::milliseconds{0};
-    // Round up so the timer never fires just before the expiry.
-    self->delayed_send(
-        self,
-        std::chrono::duration_cast<std::chrono::milliseconds>(delay) +
-            std::chrono::milliseconds{1},
-        expiry_atom::value, self->state.timer_gen);
-  }
+  if (fx.timer)
+    arm_expiry(self, *fx.timer);
   recount(self);
   arm_keepalive(self);
 }
 
 // Saves the record; on failure restores `before` and says why.
 status persist(self_t* self, const registrar_state& before) {
-  auto st = self->state.env->locations->save(self->state.rec);
+  auto st =
+      self->state.env->locations->save(self->state.rec, self->state.stored);
   if (!st) {
     spdlog::error("registrar {}: cannot save bindings: {}",
                   self->state.rec.state.aor, st.err().message);
@@ -168,14 +184,14 @@ void purge_if_removed(self_t* self) {
                "binding(s)",
                rec.state.aor, rec.subscriber_id, rec.state.bindings.size());
   auto before = rec.state;
-  registrar_effects fx;
-  fx.changed = true;
-  fx.removed = rec.state.bindings;
-  rec.state.bindings.clear();
-  ++rec.state.seq;
+  auto fx = remove_all_bindings(rec.state, sys_clock::now());
   if (persist(self, before))
     after_change(self, fx);
 }
+
+// A failed save of expired bindings is retried after this long (the
+// state keeps them meanwhile).
+constexpr std::chrono::seconds expiry_retry{1};
 
 caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
                                std::string aor, caf::actor directory) {
@@ -191,14 +207,17 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
   auto loaded = self->state.env->locations->load(aor);
   if (!loaded)
     spdlog::error("registrar {}: {}", aor, loaded.err().message);
-  else if (*loaded)
+  else if (*loaded) {
     self->state.rec = std::move(**loaded);
+    self->state.stored = binding_ids(self->state.rec);
+  }
   // Bindings that expired while no actor watched them go now.
   auto before = self->state.rec.state;
   auto fx = on_timer(self->state.rec.state, sys_clock::now());
-  if (fx.changed)
-    (void)persist(self, before); // logged; the state stays as stored
-  after_change(self, fx);
+  if (fx.changed && !persist(self, before))
+    arm_expiry(self, sys_clock::now() + expiry_retry);
+  else
+    after_change(self, fx);
   purge_if_removed(self);
   arm_idle(self);
   return {
@@ -215,11 +234,13 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
       [=](expiry_atom, uint64_t gen) {
         if (gen != self->state.timer_gen)
           return; // re-armed since
+        self->state.expiry_armed.reset();
         auto before = self->state.rec.state;
         auto fx = on_timer(self->state.rec.state, sys_clock::now());
-        if (fx.changed)
-          (void)persist(self, before); // logged; retried at the next change
-        after_change(self, fx);
+        if (fx.changed && !persist(self, before))
+          arm_expiry(self, sys_clock::now() + expiry_retry);
+        else
+          after_change(self, fx);
       },
       [=](keepalive_atom) {
         self->state.keepalive_armed = false;

@@ -1,6 +1,12 @@
 // Activation and passivation of subscriber actors (virtual actors keyed by
 // address of record), and the answers that need no actor: malformed To,
-// unknown domain, unknown user.
+// unknown domain, no or malformed credentials (the challenge), unknown
+// user.
+//
+// What it read from provisioning it keeps while the store's provisioning
+// generation is unchanged (any provisioning write moves it): domain ids,
+// and the profile of every live actor, found again by login key. A
+// re-registration of a live subscriber then reads nothing.
 #include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_message.hpp"
 #include "actors/subscriber/subscriber_actor.hpp"
@@ -22,11 +28,22 @@ using sip::edge::sip_reply;
 struct live_entry {
   caf::actor actor;
   uint64_t sent = 0; ///< requests forwarded to it
+  std::string login; ///< login key (web_login_key) last routed here
+  std::optional<auth_profile> profile; ///< as read at `generation`
+  uint64_t generation = 0;
 };
+
+// Bounds the domain cache against requests for random domains.
+constexpr size_t max_cached_domains = 10000;
 
 struct directory_data {
   std::shared_ptr<registrar_env> env;
-  std::unordered_map<std::string, live_entry> live;
+  std::unordered_map<std::string, live_entry> live; ///< by AoR
+  std::unordered_map<std::string, std::string> aor_of_login;
+  /// lower-case domain -> id (nullopt: not provisioned), at
+  /// `domains_generation`.
+  std::unordered_map<std::string, std::optional<uint64_t>> domains;
+  uint64_t domains_generation = 0;
 };
 
 using self_t = caf::stateful_actor<directory_data>;
@@ -38,7 +55,9 @@ live_entry& activate(self_t* self, const std::string& aor) {
                                     caf::actor_cast<caf::actor>(self));
     // Linked: the directory's exit (node shutdown) ends every actor.
     self->link_to(a);
-    it = self->state.live.emplace(aor, live_entry{a, 0}).first;
+    live_entry fresh;
+    fresh.actor = std::move(a);
+    it = self->state.live.emplace(aor, std::move(fresh)).first;
   }
   return it->second;
 }
@@ -49,17 +68,67 @@ void answer(self_t* self, const sip::edge::incoming_request& rq, sip_reply r,
   self->state.env->reply(rq.key, std::move(r));
 }
 
-// An unknown user gets exactly what a wrong password gets.
-void answer_unknown_user(self_t* self, const sip::edge::incoming_request& rq,
-                         const std::string& user, const std::string& domain) {
+// Answers a decision taken without an actor.
+void answer_decision(self_t* self, const sip::edge::incoming_request& rq,
+                     const std::string& user, std::string_view realm,
+                     auth_decision d) {
   auto& env = *self->state.env;
-  auto [in, settings] = env.auth_inputs(rq.source.ip);
-  auto d =
-      authenticate(rq.message, user, ascii_lower(domain), nullptr, in, nullptr);
   env.count_auth(d.why);
   if (env.on_auth && d.event != auth_event::none)
-    env.on_auth(rq.source.ip, user + "@" + ascii_lower(domain), d.event);
+    env.on_auth(rq.source.ip, user + "@" + std::string(realm), d.event);
   answer(self, rq, std::move(d.reply), "auth_" + d.why);
+}
+
+// An unknown user gets exactly what a wrong password gets.
+void answer_unknown_user(self_t* self, const sip::edge::incoming_request& rq,
+                         const std::string& user, std::string_view realm) {
+  auto [in, settings] = self->state.env->auth_inputs(rq.source.ip);
+  answer_decision(self, rq, user, realm,
+                  authenticate(rq.message, user, realm, nullptr, in, nullptr));
+}
+
+result<std::optional<uint64_t>> domain_id(self_t* self, const std::string& name,
+                                          uint64_t generation) {
+  auto& st = self->state;
+  if (st.domains_generation != generation ||
+      st.domains.size() >= max_cached_domains) {
+    st.domains.clear();
+    st.domains_generation = generation;
+  }
+  if (auto it = st.domains.find(name); it != st.domains.end())
+    return it->second;
+  auto id = lookup_domain(st.env->reader, name);
+  if (id)
+    st.domains.emplace(name, *id);
+  return id;
+}
+
+// The profile kept for a live actor under this login, if still current.
+const auth_profile* known_profile(self_t* self, const std::string& login,
+                                  uint64_t generation) {
+  auto& st = self->state;
+  auto a = st.aor_of_login.find(login);
+  if (a == st.aor_of_login.end())
+    return nullptr;
+  auto e = st.live.find(a->second);
+  if (e == st.live.end() || !e->second.profile ||
+      e->second.generation != generation)
+    return nullptr;
+  return &*e->second.profile;
+}
+
+void forget_login(self_t* self, live_entry& e, const std::string& aor) {
+  auto it = self->state.aor_of_login.find(e.login);
+  if (it != self->state.aor_of_login.end() && it->second == aor)
+    self->state.aor_of_login.erase(it);
+  e.login.clear();
+}
+
+void storage_failure(self_t* self, const sip::edge::incoming_request& rq,
+                     const error& e) {
+  spdlog::error("registrar: provisioning lookup: {}", e.message);
+  answer(self, rq, sip_reply::of(500, "Server Internal Error"),
+         "storage_error");
 }
 
 void route(self_t* self, std::shared_ptr<sip::edge::incoming_request> rq) {
@@ -70,26 +139,48 @@ void route(self_t* self, std::shared_ptr<sip::edge::incoming_request> rq) {
            "bad_to");
     return;
   }
-  auto found = lookup_profile(env.reader, parts->host, parts->user);
-  if (!found) {
-    spdlog::error("registrar: profile lookup: {}", found.err().message);
-    answer(self, *rq, sip_reply::of(500, "Server Internal Error"),
-           "storage_error");
-    return;
-  }
-  if (!found->domain_known) {
+  // Read before anything from the store: data read after it is at least
+  // this fresh.
+  auto generation = env.reader.provisioning_generation();
+  auto realm = ascii_lower(parts->host);
+  auto did = domain_id(self, realm, generation);
+  if (!did)
+    return storage_failure(self, *rq, did.err());
+  if (!*did) {
     answer(self, *rq, sip_reply::of(403, "Relaying Denied"), "unknown_domain");
     return;
   }
-  if (!found->profile) {
-    answer_unknown_user(self, *rq, parts->user, parts->host);
-    return;
+  {
+    auto [in, settings] = env.auth_inputs(rq->source.ip);
+    if (auto early = answer_without_profile(rq->message, realm, in))
+      return answer_decision(self, *rq, parts->user, realm, std::move(*early));
   }
-  auto aor = canonical_aor(found->profile->username, found->profile->domain);
+  auto login = persistence::keys::web_login_key(**did, parts->user);
+  std::optional<auth_profile> fresh;
+  const auth_profile* profile = known_profile(self, login, generation);
+  if (!profile) {
+    auto found = lookup_user(env.reader, **did, parts->user);
+    if (!found)
+      return storage_failure(self, *rq, found.err());
+    if (!*found)
+      return answer_unknown_user(self, *rq, parts->user, realm);
+    fresh = std::move(*found);
+    profile = &*fresh;
+  }
+  auto aor = canonical_aor(profile->username, profile->domain);
   auto& e = activate(self, aor);
   ++e.sent;
+  if (fresh) {
+    if (e.login != login) {
+      forget_login(self, e, aor);
+      e.login = login;
+      self->state.aor_of_login[login] = aor;
+    }
+    e.profile = std::move(fresh);
+    e.generation = generation;
+  }
   auto rr = std::make_shared<routed_register>(
-      routed_register{std::move(*rq), std::move(*found->profile)});
+      routed_register{std::move(*rq), *e.profile});
   self->send(e.actor, register_atom::value, std::move(rr));
 }
 
@@ -121,6 +212,7 @@ caf::behavior directory(self_t* self, std::shared_ptr<registrar_env> env) {
             it->second.sent != handled)
           return;
         self->send(who, stop_atom::value);
+        forget_login(self, it->second, aor);
         self->state.live.erase(it);
       },
       [=](restore_atom) {

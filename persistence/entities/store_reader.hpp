@@ -41,6 +41,12 @@ public:
                                           std::string_view field,
                                           uint64_t parent, size_t limit) const;
 
+  /// The store's generation of the provisioning family: unchanged means
+  /// nothing read from provisioning since may be stale (rocks_store).
+  uint64_t provisioning_generation() const noexcept {
+    return store_.generation(cf::provisioning);
+  }
+
 private:
   rocks_store& store_;
 };

@@ -1,6 +1,7 @@
 #include "persistence/kv/rocks_store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <array>
 #include <charconv>
 #include <system_error>
@@ -27,6 +28,7 @@ struct rocks_store::impl {
   // Families of a newer binary, opened only so that the open succeeds.
   std::vector<rocksdb::ColumnFamilyHandle*> unknown_handles;
   std::vector<std::string> unknown_names;
+  std::array<std::atomic<uint64_t>, cf_count> generations{};
 
   rocksdb::ColumnFamilyHandle* handle(cf family) const {
     return handles[static_cast<size_t>(family)];
@@ -212,7 +214,18 @@ status rocks_store::commit(const write_batch& batch, bool sync) {
   if (!s.ok())
     return impl_->fail(
         "write of " + std::to_string(batch.size()) + " operations", s);
+  std::array<bool, cf_count> touched{};
+  for (const auto& op : batch.ops())
+    touched[static_cast<size_t>(op.family)] = true;
+  for (size_t i = 0; i < cf_count; ++i)
+    if (touched[i])
+      impl_->generations[i].fetch_add(1, std::memory_order_release);
   return {};
+}
+
+uint64_t rocks_store::generation(cf family) const noexcept {
+  return impl_->generations[static_cast<size_t>(family)].load(
+      std::memory_order_acquire);
 }
 
 status rocks_store::put(cf family, std::string_view key, std::string_view value,

@@ -85,6 +85,12 @@ public:
   /// a power loss; without it, it survives a process crash only.
   status commit(const write_batch& batch, bool sync);
 
+  /// How many commits have touched `family` since the store was opened.
+  /// A reader that keeps data derived from a family (a cache) compares it
+  /// to tell whether that data may be stale: read the generation first,
+  /// then the data, and trust the data while the generation is unchanged.
+  uint64_t generation(cf family) const noexcept;
+
   /// Shorthand for a one-put batch.
   status put(cf family, std::string_view key, std::string_view value,
              bool sync);

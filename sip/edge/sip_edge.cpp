@@ -236,6 +236,11 @@ struct sip_edge::impl {
     count_response(method, r.code);
   }
 
+  unsigned udp_buffer() const {
+    return static_cast<unsigned>(
+        std::min<std::size_t>(opts.udp_buffer_bytes, 1u << 30));
+  }
+
   std::string allow_header() const {
     auto methods = opts.routed_methods;
     methods.push_back("OPTIONS");
@@ -498,14 +503,16 @@ struct sip_edge::impl {
     agent = nta_agent_create(
         root, URL_STRING_MAKE(first.c_str()), &impl::message_cb, this,
         NTATAG_MAXSIZE(opts.max_message_bytes), NTATAG_UA(0),
-        NTATAG_SERVER_RPORT(1), NTATAG_SIPFLAGS(MSG_DO_CANONIC), TAG_END());
+        NTATAG_SERVER_RPORT(1), NTATAG_SIPFLAGS(MSG_DO_CANONIC),
+        TPTAG_UDP_RMEM(udp_buffer()), TPTAG_UDP_WMEM(udp_buffer()), TAG_END());
     if (!agent)
       return error{"sip: cannot listen on " + first + ": " +
                    std::strerror(errno)};
     for (size_t i = 1; i < opts.addresses.size(); ++i) {
       auto url = url_of(opts.addresses[i], opts.port, false);
-      if (nta_agent_add_tport(agent, URL_STRING_MAKE(url.c_str()), TAG_END()) <
-          0)
+      if (nta_agent_add_tport(agent, URL_STRING_MAKE(url.c_str()),
+                              TPTAG_UDP_RMEM(udp_buffer()),
+                              TPTAG_UDP_WMEM(udp_buffer()), TAG_END()) < 0)
         return error{"sip: cannot listen on " + url + ": " +
                      std::strerror(errno)};
     }

@@ -253,6 +253,23 @@ sipp_ok unbanned register.xml "$WORK/u0001.inf" 1 1 127.0.0.2 600 127.0.0.2:5998
   fail "binding from 127.0.0.2 not listed"
 pass "no binding from a wrong password; the right one from 127.0.0.2 gets 200"
 
+# --- 8. A provisioning change reaches a live subscriber at once ---------
+# u0001 is registered, so its actor is live and the directory keeps its
+# profile; a new password must still apply to the very next REGISTER.
+r=$(api GET '/api/subscribers/?username=u0001&domain=127.0.0.1')
+SID=$(grep -o '"id":[0-9]*' <<<"$r" | head -1 | cut -d: -f2)
+[[ -n "$SID" ]] || fail "u0001 not found: $r"
+r=$(http PATCH "/api/subscribers/$SID" -u "$AUTH" \
+      -H 'Content-Type: application/json-patch+json' \
+      -d '[{"op": "add", "path": "/password", "value": "changed1"}]')
+[[ "$r" == 200* || "$r" == 204* ]] || fail "PATCH u0001's password: $r"
+sipp_run old-password register_wrong_password.xml "$WORK/u0001.inf" 1 1 127.0.0.2 600 127.0.0.2:5998
+[[ "$SIPP_RC" == 0 ]] || sipp_fail old-password "the old password was not answered 401 after the change"
+echo 'SEQUENTIAL' >"$WORK/changed.inf"
+echo 'u0001;127.0.0.1;changed1;[authentication username=u0001 password=changed1]' >>"$WORK/changed.inf"
+sipp_ok new-password register.xml "$WORK/changed.inf" 1 1 127.0.0.2 600 127.0.0.2:5998
+pass "a password change applies to the next REGISTER of a registered subscriber"
+
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 15
 [[ "$EXIT_RC" == 0 ]] || fail "exit status after SIGTERM: $EXIT_RC"

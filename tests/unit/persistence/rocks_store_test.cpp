@@ -82,6 +82,29 @@ TEST_CASE("persistence: a write batch commits puts and deletes across families "
   CHECK(s->commit(write_batch{}, true).ok());
 }
 
+TEST_CASE("persistence: a commit moves the generation of the families it "
+          "touches",
+          "[persistence][rocks]") {
+  temp_dir tmp("sb-rocks");
+  auto s = open_ok(tmp / "db");
+  auto prov = s->generation(cf::provisioning);
+  auto regs = s->generation(cf::registrations);
+  REQUIRE(s->put(cf::registrations, "a", "1", false).ok());
+  CHECK(s->generation(cf::provisioning) == prov);
+  CHECK(s->generation(cf::registrations) == regs + 1);
+  write_batch b;
+  b.put(cf::provisioning, "x", "1");
+  b.del(cf::provisioning, "y");
+  b.put(cf::cdrs, "c", "1");
+  REQUIRE(s->commit(b, false).ok());
+  CHECK(s->generation(cf::provisioning) == prov + 1); // once per commit
+  CHECK(s->generation(cf::registrations) == regs + 1);
+  CHECK(s->generation(cf::cdrs) >= 1);
+  // An empty batch touches nothing.
+  REQUIRE(s->commit(write_batch{}, false).ok());
+  CHECK(s->generation(cf::provisioning) == prov + 1);
+}
+
 TEST_CASE("persistence: data survives a reopen", "[persistence][rocks]") {
   temp_dir tmp("sb-rocks");
   {

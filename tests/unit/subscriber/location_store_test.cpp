@@ -190,11 +190,12 @@ TEST_CASE("location store: save writes the record and one document per "
   temp_dir tmp("sb-location");
   auto db = open_store(tmp);
   auto ls = make_local_location_store(*db);
+  stored_binding_ids ids;
 
   auto rec = record_of(
       registered(alice, {contact("sip:alice@192.168.1.20:5060", 600, "0.5"),
                          contact("sip:alice@192.168.1.21")}));
-  REQUIRE(ls->save(rec).ok());
+  REQUIRE(ls->save(rec, ids).ok());
 
   auto loaded = ls->load(alice);
   REQUIRE(loaded.ok());
@@ -239,10 +240,11 @@ TEST_CASE("location store: a removed binding loses its document",
   temp_dir tmp("sb-location");
   auto db = open_store(tmp);
   auto ls = make_local_location_store(*db);
+  stored_binding_ids ids;
 
   auto st = registered(alice, {contact("sip:alice@192.168.1.20:5060"),
                                contact("sip:alice@192.168.1.21")});
-  REQUIRE(ls->save(record_of(st)).ok());
+  REQUIRE(ls->save(record_of(st), ids).ok());
   auto gone_id = binding_id(alice, st.bindings[0]);
   auto kept_id = binding_id(alice, st.bindings[1]);
   REQUIRE(get(*db, doc_key(gone_id)));
@@ -252,7 +254,7 @@ TEST_CASE("location store: a removed binding loses its document",
       t0 + 10s);
   REQUIRE(out.status == register_status::ok);
   REQUIRE(st.bindings.size() == 1);
-  REQUIRE(ls->save(record_of(st)).ok());
+  REQUIRE(ls->save(record_of(st), ids).ok());
 
   CHECK_FALSE(get(*db, doc_key(gone_id)));
   CHECK(get(*db, doc_key(kept_id)));
@@ -262,14 +264,42 @@ TEST_CASE("location store: a removed binding loses its document",
   CHECK((*loaded)->state == st);
 }
 
+TEST_CASE("location store: the ids of a loaded record let the next save "
+          "delete what is gone",
+          "[subscriber][location_store]") {
+  temp_dir tmp("sb-location");
+  auto db = open_store(tmp);
+  auto ls = make_local_location_store(*db);
+  auto st = registered(alice, {contact("sip:alice@192.168.1.20:5060"),
+                               contact("sip:alice@192.168.1.21")});
+  {
+    stored_binding_ids first;
+    REQUIRE(ls->save(record_of(st), first).ok());
+    CHECK(first == binding_ids(record_of(st)));
+  }
+  // A new owner (after a restart) knows only what load() gives it.
+  auto loaded = ls->load(alice);
+  REQUIRE(loaded.ok());
+  REQUIRE(loaded->has_value());
+  auto rec = std::move(**loaded);
+  auto ids = binding_ids(rec);
+  auto gone_id = binding_id(alice, rec.state.bindings[0]);
+  rec.state.bindings.erase(rec.state.bindings.begin());
+  REQUIRE(ls->save(rec, ids).ok());
+  CHECK_FALSE(get(*db, doc_key(gone_id)));
+  CHECK(get(*db, doc_key(binding_id(alice, rec.state.bindings[0]))));
+  CHECK(ids == std::vector<uint64_t>{binding_id(alice, rec.state.bindings[0])});
+}
+
 TEST_CASE("location store: an empty state erases the record",
           "[subscriber][location_store]") {
   temp_dir tmp("sb-location");
   auto db = open_store(tmp);
   auto ls = make_local_location_store(*db);
+  stored_binding_ids ids;
 
   auto st = registered(alice, {contact("sip:alice@192.168.1.20:5060")});
-  REQUIRE(ls->save(record_of(st)).ok());
+  REQUIRE(ls->save(record_of(st), ids).ok());
   auto id = binding_id(alice, st.bindings[0]);
   REQUIRE(get(*db, doc_key(id)));
 
@@ -281,7 +311,7 @@ TEST_CASE("location store: an empty state erases the record",
   REQUIRE(on_register(st, star, config(), t0 + 1s).status ==
           register_status::ok);
   REQUIRE(st.bindings.empty());
-  REQUIRE(ls->save(record_of(st)).ok());
+  REQUIRE(ls->save(record_of(st), ids).ok());
 
   CHECK_FALSE(get(*db, doc_key(id)));
   CHECK_FALSE(get(*db, "a/" + alice));
@@ -299,10 +329,13 @@ TEST_CASE("location store: each_aor lists every saved AoR",
   CHECK(all_aors(*ls).empty());
 
   const std::string carol = "sip:carol@other.test";
-  for (const auto& aor : {bob, alice, carol})
-    REQUIRE(ls->save(record_of(
-                         registered(aor, {contact("sip:x@192.168.1.20:5060")})))
+  for (const auto& aor : {bob, alice, carol}) {
+    stored_binding_ids fresh;
+    REQUIRE(ls->save(record_of(registered(
+                         aor, {contact("sip:x@192.168.1.20:5060")})),
+                     fresh)
                 .ok());
+  }
   auto aors = all_aors(*ls);
   CHECK(std::set<std::string>(aors.begin(), aors.end()) ==
         std::set<std::string>{alice, bob, carol});
@@ -324,10 +357,11 @@ TEST_CASE("location store: the mirror sees every save",
       [&](const std::string& aor, const std::optional<std::string>& j) {
         seen.emplace_back(aor, j);
       });
+  stored_binding_ids ids;
   auto st = registered(alice, {contact("sip:alice@192.168.1.20:5060")});
-  REQUIRE(ls->save(record_of(st)).ok());
+  REQUIRE(ls->save(record_of(st), ids).ok());
   st.bindings.clear();
-  REQUIRE(ls->save(record_of(st)).ok());
+  REQUIRE(ls->save(record_of(st), ids).ok());
   REQUIRE(seen.size() == 2);
   CHECK(seen[0].first == alice);
   REQUIRE(seen[0].second);

@@ -174,6 +174,44 @@ TEST_CASE("register auth: no Authorization is challenged with MD5 then "
   CHECK(challenges(d2.reply).size() == 2);
 }
 
+TEST_CASE("register auth: the answers that need no profile",
+          "[subscriber][register_auth]") {
+  auto p = profile();
+  auth::nonce_counter counter(16);
+  SECTION("no credentials for the realm: the same challenge as authenticate") {
+    auto msg = register_with(std::vector<std::string>{});
+    auto early = answer_without_profile(msg, realm, input());
+    REQUIRE(early);
+    auto full = authenticate(msg, "alice", realm, &p, input(), &counter);
+    CHECK(early->reply.code == 401);
+    CHECK(early->why == "no_credentials");
+    CHECK(early->why == full.why);
+    CHECK(challenges(early->reply) == challenges(full.reply));
+    creds_spec other;
+    other.realm_text = "proxy.example.net";
+    auto o = answer_without_profile(register_with(other), realm, input());
+    REQUIRE(o);
+    CHECK(o->reply.code == 401);
+  }
+  SECTION("malformed credentials: 400 with the parser's reason") {
+    auto msg = register_with(std::vector<std::string>{"Basic YWxpY2U6c2VjcmV0"});
+    auto early = answer_without_profile(msg, realm, input());
+    REQUIRE(early);
+    CHECK(early->reply.code == 400);
+    CHECK(early->why == "malformed_credentials");
+    CHECK(early->reply.reason ==
+          authenticate(msg, "alice", realm, &p, input(), &counter).reply.reason);
+  }
+  SECTION("credentials for the realm: the profile decides") {
+    CHECK_FALSE(answer_without_profile(register_with(creds_spec{}), realm,
+                                       input()));
+    creds_spec wrong;
+    wrong.pw = "wrong";
+    CHECK_FALSE(
+        answer_without_profile(register_with(wrong), realm, input()));
+  }
+}
+
 TEST_CASE("register auth: correct MD5 credentials authenticate",
           "[subscriber][register_auth]") {
   auto p = profile();

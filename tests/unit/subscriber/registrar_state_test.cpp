@@ -790,6 +790,15 @@ TEST_CASE("registrar: permanent bindings", "[registrar]") {
     CHECK(is_permanent(st.bindings[0]));
     CHECK_FALSE(again->timer.has_value());
   }
+  SECTION("a removed subscriber loses every binding, permanent ones too") {
+    auto fx = remove_all_bindings(st, t0 + 6s);
+    CHECK(fx.changed);
+    CHECK(fx.removed.size() == 2);
+    CHECK(fx.expired.empty());
+    CHECK(st.bindings.empty());
+    CHECK_FALSE(fx.timer.has_value());
+    CHECK_FALSE(remove_all_bindings(st, t0 + 7s).changed);
+  }
   SECTION("bad input is an error and changes nothing") {
     auto before = st;
     CHECK_FALSE(add_permanent_binding(st, {"", {}, {}, "", ""}, t0).ok());
