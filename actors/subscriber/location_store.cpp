@@ -1,5 +1,6 @@
 #include "actors/subscriber/location_store.hpp"
 
+#include "common/time_text.hpp"
 #include "persistence/entities/entity_keys.hpp"
 #include "persistence/entities/provisioning_keys.hpp"
 #include "persistence/kv/rocks_store.hpp"
@@ -9,7 +10,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 
 namespace sb::actors::subscriber {
 
@@ -25,14 +25,10 @@ std::string record_key(std::string_view aor) {
   return std::string(record_prefix) + std::string(aor);
 }
 
-// "YYYY-MM-DD HH:MM:SS" UTC, as the reference shows expiry times.
 std::string utc_text(time_point t) {
-  std::time_t s = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
+  return timestamp_text(std::chrono::duration_cast<std::chrono::milliseconds>(
+                            t.time_since_epoch())
+                            .count());
 }
 
 json binding_doc(const location_record& rec, const binding& b) {

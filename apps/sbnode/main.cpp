@@ -13,9 +13,9 @@ int main(int argc, char** argv) {
   // Each SIP request allocates and frees many small blocks on the edge and
   // scheduler threads. With glibc's defaults their heaps shrink after every
   // burst and regrow on the next (mprotect, page faults: several % of CPU
-  // under load); keep up to 64 MB of free top per heap and grow 1 MB at a
+  // under load); keep up to 8 MB of free top per heap and grow 1 MB at a
   // time instead.
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
   mallopt(M_TOP_PAD, 1 << 20);
   CLI::App app{"sbnode: one node of a Switchboard platform"};
   std::string config_dir = "conf";

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <ctime>
 
 namespace sb::mgmt::api {
 
@@ -524,15 +523,6 @@ int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string timestamp_text(int64_t unix_ms) {
-  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
 }
 
 } // namespace sb::mgmt::api

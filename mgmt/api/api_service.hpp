@@ -1,5 +1,6 @@
 #pragma once
 
+#include "common/time_text.hpp"
 #include "mgmt/api/authenticator.hpp"
 #include "mgmt/api/resource.hpp"
 #include "mgmt/http/router.hpp"
@@ -84,7 +85,7 @@ private:
 };
 
 /// Time as the API shows it: "YYYY-MM-DD HH:MM:SS" in UTC.
-std::string timestamp_text(int64_t unix_ms);
+using sb::timestamp_text;
 
 /// Milliseconds since the Unix epoch, now.
 int64_t now_ms();

@@ -105,6 +105,11 @@ rocks_store::open(const std::filesystem::path& dir, const rocks_options& opts) {
   o.create_if_missing = true;
   o.create_missing_column_families = true;
   o.keep_log_file_num = 5;
+  // Bindings are rewritten at every refresh, so a family's memtable fills
+  // with overwritten versions: flush at 16 MB (not 64) and keep all
+  // memtables together under 64 MB, so RSS stays bounded under load.
+  o.write_buffer_size = 16 << 20;
+  o.db_write_buffer_size = 64 << 20;
 
   // RocksDB refuses to open read-write unless every family on disk is
   // listed, so start from what is there and add what is missing.

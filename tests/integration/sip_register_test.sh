@@ -270,6 +270,30 @@ echo 'u0001;127.0.0.1;changed1;[authentication username=u0001 password=changed1]
 sipp_ok new-password register.xml "$WORK/changed.inf" 1 1 127.0.0.2 600 127.0.0.2:5998
 pass "a password change applies to the next REGISTER of a registered subscriber"
 
+# --- 9. Permanent bindings through the API: bad bodies are 422 ----------
+before=$(registrations)
+bad_binding() { # bad_binding BODY FIELD: POST must be 422 naming FIELD
+  local r
+  r=$(api POST /api/subscriberregistrations/ -d "$1")
+  [[ "$r" == 422* && "$r" == *"field='$2'"* ]] ||
+    fail "POST subscriberregistrations $1: expected 422 for $2, got $r"
+}
+bad_binding "{\"subscriber_id\": $SID, \"contact\": \"sip:pbx@192.0.2.9\", \"color\": 1}" color
+bad_binding "{\"subscriber_id\": $SID, \"contact\": \"http://192.0.2.9/\"}" contact
+bad_binding "{\"subscriber_id\": $SID, \"contact\": \"sip:pbx@192.0.2.9\", \"q\": 1.5}" q
+bad_binding "{\"subscriber_id\": $SID, \"contact\": \"sip:pbx@192.0.2.9\", \"q\": \"high\"}" q
+bad_binding '{"subscriber_id": 999999, "contact": "sip:pbx@192.0.2.9"}' subscriber_id
+bad_binding '{"contact": "sip:pbx@192.0.2.9"}' subscriber_id
+r=$(api POST /api/subscriberregistrations/ -d '[1, 2]')
+[[ "$r" == 400* ]] || fail "POST subscriberregistrations with an array body: $r"
+[[ "$(registrations)" == "$before" ]] || fail "a refused POST changed the bindings"
+r=$(api POST /api/subscriberregistrations/ \
+      -d "{\"subscriber_id\": $SID, \"contact\": \"sip:pbx@192.0.2.9\", \"q\": 0.5}")
+[[ "$r" == 201* ]] || fail "POST a permanent binding: $r"
+[[ "$(registrations 'contact=sip:pbx@192.0.2.9')" == 1 ]] ||
+  fail "the permanent binding is not listed"
+pass "POST subscriberregistrations: 422 naming the field for 6 bad bodies, 400 for a non-object, nothing stored; a good one is 201"
+
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 15
 [[ "$EXIT_RC" == 0 ]] || fail "exit status after SIGTERM: $EXIT_RC"
