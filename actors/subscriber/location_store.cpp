@@ -70,8 +70,7 @@ public:
     return std::optional<location_record>{std::move(*rec)};
   }
 
-  status save(const location_record& rec,
-              stored_binding_ids& stored) override {
+  status save(const location_record& rec, stored_binding_ids& stored) override {
     persistence::write_batch batch;
     auto ids = binding_ids(rec);
     for (size_t i = 0; i < ids.size(); ++i)
@@ -119,8 +118,7 @@ public:
   result<std::optional<location_record>> load(const std::string& aor) override {
     return inner_->load(aor);
   }
-  status save(const location_record& rec,
-              stored_binding_ids& stored) override {
+  status save(const location_record& rec, stored_binding_ids& stored) override {
     auto st = inner_->save(rec, stored);
     if (st)
       mirror_(rec.state.aor,

@@ -66,7 +66,8 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
 }
 
 result<std::optional<uint64_t>>
-lookup_domain(const persistence::store_reader& reader, std::string_view domain) {
+lookup_domain(const persistence::store_reader& reader,
+              std::string_view domain) {
   return reader.unique_owner(keys::index_domain, ascii_lower(domain));
 }
 

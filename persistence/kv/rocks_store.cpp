@@ -1,8 +1,8 @@
 #include "persistence/kv/rocks_store.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <array>
+#include <atomic>
 #include <charconv>
 #include <system_error>
 

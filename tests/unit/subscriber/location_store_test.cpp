@@ -331,8 +331,8 @@ TEST_CASE("location store: each_aor lists every saved AoR",
   const std::string carol = "sip:carol@other.test";
   for (const auto& aor : {bob, alice, carol}) {
     stored_binding_ids fresh;
-    REQUIRE(ls->save(record_of(registered(
-                         aor, {contact("sip:x@192.168.1.20:5060")})),
+    REQUIRE(ls->save(record_of(
+                         registered(aor, {contact("sip:x@192.168.1.20:5060")})),
                      fresh)
                 .ok());
   }

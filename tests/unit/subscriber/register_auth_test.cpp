@@ -194,21 +194,22 @@ TEST_CASE("register auth: the answers that need no profile",
     CHECK(o->reply.code == 401);
   }
   SECTION("malformed credentials: 400 with the parser's reason") {
-    auto msg = register_with(std::vector<std::string>{"Basic YWxpY2U6c2VjcmV0"});
+    auto msg =
+        register_with(std::vector<std::string>{"Basic YWxpY2U6c2VjcmV0"});
     auto early = answer_without_profile(msg, realm, input());
     REQUIRE(early);
     CHECK(early->reply.code == 400);
     CHECK(early->why == "malformed_credentials");
-    CHECK(early->reply.reason ==
-          authenticate(msg, "alice", realm, &p, input(), &counter).reply.reason);
+    CHECK(
+        early->reply.reason ==
+        authenticate(msg, "alice", realm, &p, input(), &counter).reply.reason);
   }
   SECTION("credentials for the realm: the profile decides") {
-    CHECK_FALSE(answer_without_profile(register_with(creds_spec{}), realm,
-                                       input()));
+    CHECK_FALSE(
+        answer_without_profile(register_with(creds_spec{}), realm, input()));
     creds_spec wrong;
     wrong.pw = "wrong";
-    CHECK_FALSE(
-        answer_without_profile(register_with(wrong), realm, input()));
+    CHECK_FALSE(answer_without_profile(register_with(wrong), realm, input()));
   }
 }
 
