@@ -1,0 +1,118 @@
+#include "actors/media/media_session_actor.hpp"
+
+#include "common/log.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+namespace sb::actors::media {
+
+namespace {
+
+using sb::media::leg_ports;
+using sb::media::rtp_relay;
+using udp = boost::asio::ip::udp;
+
+// The session's ports and relays. Destroyed with the actor's state, on
+// every path out: closes the relays and returns the ports.
+struct resources {
+  std::shared_ptr<media_env> env;
+  media_session_state state;
+  std::vector<std::shared_ptr<rtp_relay>> relays; ///< one per stream
+
+  ~resources() {
+    for (auto& r : relays)
+      if (r)
+        r->close();
+    std::lock_guard lock(env->pool_mu);
+    release_ports(state, env->pool);
+  }
+};
+
+struct session_data {
+  std::unique_ptr<resources> res;
+};
+
+using self_t = caf::stateful_actor<session_data>;
+
+udp::endpoint endpoint_of(const net::ip_address& ip, uint16_t port) {
+  return {boost::asio::ip::make_address(ip.to_string()), port};
+}
+
+// Opens a relay for every stream that got ports and has none yet.
+status open_relays(resources& r) {
+  r.relays.resize(r.state.streams.size());
+  for (size_t i = 0; i < r.state.streams.size(); ++i) {
+    const auto& s = r.state.streams[i];
+    if (r.relays[i] || !s.port[0] || !s.port[1])
+      continue;
+    auto pa = *s.port[0], pb = *s.port[1];
+    auto relay = rtp_relay::open(r.env->io, r.env->address.to_string(),
+                                 leg_ports{pa, static_cast<uint16_t>(pa + 1)},
+                                 leg_ports{pb, static_cast<uint16_t>(pb + 1)});
+    if (!relay)
+      return relay.err();
+    (*relay)->start();
+    r.relays[i] = std::move(*relay);
+  }
+  return {};
+}
+
+void on_sdp(self_t* self, sdp_op& op) {
+  auto& r = *self->state.res;
+  result<sdp_forward> fwd = error{""};
+  if (op.offer) {
+    std::lock_guard lock(r.env->pool_mu);
+    fwd = on_offer(r.state, r.env->pool, op.from, op.body, r.env->address);
+  } else {
+    fwd = on_answer(r.state, op.from, op.body, r.env->address);
+  }
+  if (!fwd)
+    return op.done(fwd.err());
+  if (auto st = open_relays(r); !st) {
+    spdlog::error("media: {}", st.err().message);
+    return op.done(st.err());
+  }
+  for (size_t i = 0; i < fwd->expect.size() && i < r.relays.size(); ++i)
+    if (fwd->expect[i] && r.relays[i])
+      r.relays[i]->expect(
+          op.from, endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtp),
+          endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtcp));
+  op.done(std::move(fwd->body));
+}
+
+caf::behavior media_session(self_t* self, std::shared_ptr<media_env> env,
+                            caf::actor owner, uint64_t session_id) {
+  self->state.res = std::make_unique<resources>();
+  self->state.res->env = std::move(env);
+  self->state.res->state = make_media_session(session_id);
+  self->monitor(owner);
+  self->set_down_handler([self](caf::down_msg&) {
+    // The call is gone: so is its media, whatever happened to the call.
+    self->quit();
+  });
+  return {
+      [=](media_sdp_atom, const std::shared_ptr<sdp_op>& op) {
+        on_sdp(self, *op);
+      },
+      [=](media_stats_atom, const std::function<void(media_report)>& done) {
+        media_report rep;
+        for (const auto& r : self->state.res->relays)
+          if (r)
+            rep.streams.push_back({r->stats(leg_id::a), r->stats(leg_id::b)});
+          else
+            rep.streams.emplace_back();
+        done(std::move(rep));
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_media_session(caf::actor_system& sys,
+                               std::shared_ptr<media_env> env, caf::actor owner,
+                               uint64_t session_id) {
+  return sys.spawn(media_session, std::move(env), std::move(owner), session_id);
+}
+
+} // namespace sb::actors::media
