@@ -25,6 +25,7 @@ struct routing_context {
   std::string request_user; ///< Request-URI user: what was dialled
   std::string request_domain;
   std::string source_ip;
+  time_point now{}; ///< when the INVITE arrived
   // Filled by the stages.
   uint64_t caller_subscriber_id = 0; ///< 0: not (yet) identified
   uint64_t callee_subscriber_id = 0;

@@ -41,10 +41,7 @@ json binding_doc(const location_record& rec, const binding& b) {
   d["q"] = b.q ? json(static_cast<double>(*b.q) / 1000.0) : json(1.0);
   d["path"] = b.path.empty() ? json(nullptr) : json(b.path.front());
   d["nat"] = b.natted;
-  d["received"] =
-      b.received ? json(std::string(to_string(b.received->transport)) + ":" +
-                        b.received->ip + ":" + std::to_string(b.received->port))
-                 : json(nullptr);
+  d["received"] = b.received ? json(to_string(*b.received)) : json(nullptr);
   d["socket"] = b.local_socket;
   d["user_agent"] = b.user_agent;
   d["call_id"] = b.call_id;

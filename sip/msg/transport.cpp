@@ -44,4 +44,9 @@ uint16_t default_port(sip_transport t) {
   return 5060;
 }
 
+std::string to_string(const source_address& a) {
+  return std::string(to_string(a.transport)) + ":" + a.ip + ":" +
+         std::to_string(a.port);
+}
+
 } // namespace sb::sip

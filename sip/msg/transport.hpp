@@ -33,4 +33,7 @@ struct source_address {
                          const source_address&) = default;
 };
 
+/// "udp:203.0.113.5:40000": how bindings and routes show an address.
+std::string to_string(const source_address& a);
+
 } // namespace sb::sip
