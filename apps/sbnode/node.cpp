@@ -2,6 +2,7 @@
 
 #include "actors/provisioning/provisioning_actor.hpp"
 #include "actors/support/caf_config.hpp"
+#include "apps/sbnode/media_service.hpp"
 #include "apps/sbnode/node_state.hpp"
 #include "apps/sbnode/provisioning_backend.hpp"
 #include "apps/sbnode/sip_service.hpp"
@@ -241,6 +242,20 @@ int node::run() {
     }
     sip = std::move(*svc);
   }
+  // The media relay (lb role): ports, relay address, I/O thread.
+  std::unique_ptr<media_service> media;
+  if (cfg_.host().has_role("lb")) {
+    auto svc = media_service::start(cfg_, s);
+    if (!svc) {
+      spdlog::critical("{}", svc.err().message);
+      if (sip)
+        sip->stop();
+      caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
+      sys.await_all_actors_done();
+      return 1;
+    }
+    media = std::move(*svc);
+  }
   if (sip)
     mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory());
   st.on_reload = [&sip](const config::settings& fresh) {
@@ -282,6 +297,8 @@ int node::run() {
   st.on_reload = nullptr;
   if (sip)
     sip->stop();
+  if (media)
+    media->stop();
   st.unregister_metrics();
   st.actors_running = nullptr;
   caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);

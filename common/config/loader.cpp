@@ -133,16 +133,23 @@ result<network_config> load_checked_network(const stdfs::path& dir) {
   return net;
 }
 
+// A problem with `key`, reported where it was set (or at the default's
+// key when no file set it).
+void report_at(const loaded_config& cfg, problems& errs, const std::string& key,
+               const std::string& what) {
+  auto it = cfg.origin.find(key);
+  if (it != cfg.origin.end())
+    errs.add(it->second.file, it->second.line, key, what);
+  else
+    errs.add("config.yml", 0, key, what);
+}
+
 // registrar.min_expires <= default_expires <= max_expires, reported at
 // the key that breaks it (where it was set, or the default's key).
 void check_expiry_order(const loaded_config& cfg, problems& errs) {
   const auto& r = cfg.values.registrar;
   auto report = [&](const std::string& key, const std::string& what) {
-    auto it = cfg.origin.find(key);
-    if (it != cfg.origin.end())
-      errs.add(it->second.file, it->second.line, key, what);
-    else
-      errs.add("config.yml", 0, key, what);
+    report_at(cfg, errs, key, what);
   };
   if (r.default_expires < r.min_expires)
     report("registrar.default_expires",
@@ -152,6 +159,21 @@ void check_expiry_order(const loaded_config& cfg, problems& errs) {
     report("registrar.default_expires",
            "must not exceed registrar.max_expires (" +
                std::to_string(r.max_expires) + ")");
+}
+
+// rtpproxy.minport even and below maxport: the relay hands out even/odd
+// pairs from the range.
+void check_port_range(const loaded_config& cfg, problems& errs) {
+  const auto& r = cfg.values.rtpproxy;
+  auto report = [&](const std::string& key, const std::string& what) {
+    report_at(cfg, errs, key, what);
+  };
+  if (r.minport % 2 != 0)
+    report("rtpproxy.minport", "must be even (RTP even, RTCP the next port)");
+  if (r.maxport <= r.minport + 1)
+    report("rtpproxy.maxport", "must leave at least one port pair above "
+                               "rtpproxy.minport (" +
+                                   std::to_string(r.minport) + ")");
 }
 
 result<loaded_config> load_node(const stdfs::path& dir,
@@ -179,6 +201,7 @@ result<loaded_config> load_node(const stdfs::path& dir,
         .walk(*doc, "");
   }
   check_expiry_order(cfg, errs);
+  check_port_range(cfg, errs);
   if (!errs.empty())
     return errs.to_error();
   cfg.fingerprint = fingerprint_dir(dir);

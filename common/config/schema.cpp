@@ -400,6 +400,25 @@ std::vector<field> make_schema() {
   add_sip(v);
   add_registrar(v);
   add_security(v);
+  v.push_back(integer(
+      "rtpproxy.minport", [](auto& s) -> auto& { return s.rtpproxy.minport; },
+      1024, 65534, restart, in_config,
+      "First port of the media relay's range (even: RTP even, RTCP + 1)."));
+  v.push_back(integer(
+      "rtpproxy.maxport", [](auto& s) -> auto& { return s.rtpproxy.maxport; },
+      1025, 65535, restart, in_config,
+      "Last port of the media relay's range."));
+  v.push_back(integer(
+      "rtpproxy.rtp_timeout",
+      [](auto& s) -> auto& { return s.rtpproxy.rtp_timeout; }, 5, 86400, reload,
+      in_config,
+      "Seconds without RTP on an answered call before it is ended on both "
+      "legs."));
+  v.push_back(integer(
+      "rtpproxy.rtp_timeout_onhold",
+      [](auto& s) -> auto& { return s.rtpproxy.rtp_timeout_onhold; }, 5, 86400,
+      reload, in_config,
+      "The same while the call is on hold (hold sends little or no RTP)."));
   v.push_back(text(
       "provisioning.log_backend",
       [](auto& s) -> auto& { return s.provisioning.log_backend; },

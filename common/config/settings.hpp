@@ -99,6 +99,15 @@ struct security_settings {
                                                "smap"};
 };
 
+/// The media relay (the reference's rtpproxy section, served by rtpengine
+/// there).
+struct rtpproxy_settings {
+  int64_t minport = 30000;
+  int64_t maxport = 40000;
+  int64_t rtp_timeout = 60;
+  int64_t rtp_timeout_onhold = 3600;
+};
+
 struct provisioning_settings {
   std::string log_backend = "local";
   int64_t apply_batch = 256;
@@ -115,6 +124,7 @@ struct settings {
   sip_settings sip;
   registrar_settings registrar;
   security_settings security;
+  rtpproxy_settings rtpproxy;
   provisioning_settings provisioning;
 };
 
