@@ -50,7 +50,9 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
   auto prefs = reader.load(keys::kind_subscriber_prefs, id);
   if (!prefs)
     return prefs.err();
-  json sp = *prefs && **prefs ? **prefs : json::object();
+  // (Not `*prefs && **prefs`: a json in a boolean context is converted
+  // with get<bool>(), which throws for the object a document is.)
+  json sp = *prefs ? **prefs : json::object();
   p.allowed_ips = strings(sp, "allowed_ips");
   p.man_allowed_ips = strings(sp, "man_allowed_ips");
   p.ignore_allowed_ips = sp.value("ignore_allowed_ips", false);
@@ -59,7 +61,7 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
     auto dp = reader.load(keys::kind_domain_prefs, id_member(d, "domain_id"));
     if (!dp)
       return dp.err();
-    if (*dp && **dp)
+    if (*dp)
       p.allowed_ips = strings(**dp, "allowed_ips");
   }
   return std::optional<auth_profile>{std::move(p)};

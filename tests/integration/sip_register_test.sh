@@ -294,6 +294,21 @@ r=$(api POST /api/subscriberregistrations/ \
   fail "the permanent binding is not listed"
 pass "POST subscriberregistrations: 422 naming the field for 6 bad bodies, 400 for a non-object, nothing stored; a good one is 201"
 
+# --- 10. allowed_ips from the subscriber's preferences -------------------
+# (Regression: a subscriber with a preferences document made the profile
+# lookup throw, which took the subscriber directory down.)
+r=$(api GET '/api/subscribers/?username=u0003&domain=127.0.0.1')
+SID3=$(grep -o '"id":[0-9]*' <<<"$r" | head -1 | cut -d: -f2)
+[[ -n "$SID3" ]] || fail "u0003 not found: $r"
+r=$(api PUT "/api/subscriberpreferences/$SID3" -d '{"allowed_ips": ["127.0.0.1"]}')
+[[ "$r" == 204* || "$r" == 200* ]] || fail "PUT u0003's allowed_ips: $r"
+users "$WORK/u0003.inf" u0003
+sipp_ok ip-refused register_ip_refused.xml "$WORK/u0003.inf" 1 1 127.0.0.2 600 127.0.0.2:5998
+sipp_ok ip-allowed register.xml "$WORK/u0003.inf" 1 1 127.0.0.1 600 127.0.0.1:5070
+users "$WORK/u0004.inf" u0004
+sipp_ok after-prefs register.xml "$WORK/u0004.inf" 1 1 127.0.0.1 600 127.0.0.1:5070
+pass "allowed_ips: u0003 refused 403 from 127.0.0.2, registered from 127.0.0.1; others unaffected"
+
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 15
 [[ "$EXIT_RC" == 0 ]] || fail "exit status after SIGTERM: $EXIT_RC"
