@@ -1,9 +1,8 @@
 #include "actors/call/callee_stage.hpp"
 
 #include "actors/subscriber/location_store.hpp"
+#include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_message.hpp"
-#include "common/log.hpp"
-#include "common/text.hpp"
 #include "persistence/entities/provisioning_keys.hpp"
 #include "persistence/entities/store_reader.hpp"
 
@@ -25,75 +24,46 @@ std::optional<std::string> as_number(std::string_view user) {
   return std::string(user);
 }
 
-stage_result stop(routing_context& ctx, int code, std::string reason) {
-  ctx.plan.reject = rejection{code, std::move(reason)};
-  return stage_result::stop;
-}
-
-stage_result storage_error(routing_context& ctx, const error& e) {
-  spdlog::error("routing {}: {}", ctx.call_id, e.message);
-  return stop(ctx, 500, "Server Internal Error");
-}
-
-result<std::optional<party_facts>>
-facts_of(const persistence::store_reader& reader, uint64_t id) {
-  auto doc = reader.load(keys::kind_subscribers, id);
-  if (!doc)
-    return doc.err();
-  if (!*doc)
-    return std::optional<party_facts>{};
-  const auto& d = **doc;
-  auto num = [&](const char* k) {
-    auto it = d.find(k);
-    return it != d.end() && it->is_number_unsigned() ? it->get<uint64_t>()
-                                                     : uint64_t{0};
-  };
-  party_facts f;
-  f.subscriber_id = id;
-  f.customer_id = num("customer_id");
-  f.reseller_id = num("reseller_id");
-  f.uuid = d.value("uuid", "");
-  f.username = d.value("username", "");
-  f.domain = d.value("domain", "");
-  f.lock = d.value("lock", 0);
-  return std::optional<party_facts>{std::move(f)};
-}
-
 } // namespace
+
+billing::cdr_party cdr_party_of(const party_facts& p) {
+  billing::cdr_party c;
+  c.user_id = p.uuid;
+  c.subscriber_id = p.subscriber_id;
+  c.account_id = p.customer_id;
+  c.reseller_id = p.reseller_id;
+  c.user = p.username;
+  c.domain = p.domain;
+  return c;
+}
 
 routing_stage callee_stage(callee_lookups lookups) {
   return {"callee", [l = std::move(lookups)](routing_context& ctx) {
             auto found = l.by_username(ctx.request_user, ctx.request_domain);
             if (!found)
-              return storage_error(ctx, found.err());
+              return storage_failure(ctx, found.err());
             if (!*found)
               if (auto number = as_number(ctx.request_user)) {
                 found = l.by_number(*number);
                 if (!found)
-                  return storage_error(ctx, found.err());
+                  return storage_failure(ctx, found.err());
               }
             if (!*found)
-              return stop(ctx, 404, "Not Found");
+              return reject(ctx, 404, "Not Found");
             const auto& callee = **found;
             ctx.callee_subscriber_id = callee.subscriber_id;
-            auto& d = ctx.plan.cdr.destination;
-            d.user_id = callee.uuid;
-            d.subscriber_id = callee.subscriber_id;
-            d.account_id = callee.customer_id;
-            d.reseller_id = callee.reseller_id;
-            d.user = callee.username;
-            d.domain = callee.domain;
+            ctx.plan.cdr.destination = cdr_party_of(callee);
             ctx.plan.cdr.destination_user_dialed = ctx.request_user;
             ctx.plan.cdr.destination_user_in = ctx.request_user;
             ctx.plan.cdr.destination_domain_in = ctx.request_domain;
             if (callee.lock == lock_incoming_and_outgoing ||
                 callee.lock == lock_global)
-              return stop(ctx, 403, "Callee locked");
+              return reject(ctx, 403, "Callee locked");
             auto targets = l.contacts(callee, ctx.now);
             if (!targets)
-              return storage_error(ctx, targets.err());
+              return storage_failure(ctx, targets.err());
             if (targets->empty())
-              return stop(ctx, 480, "Offline");
+              return reject(ctx, 480, "Offline");
             ctx.plan.targets = std::move(*targets);
             return stage_result::next;
           }};
@@ -105,18 +75,12 @@ callee_lookups store_lookups(const persistence::store_reader& reader,
   l.by_username =
       [&reader](std::string_view user,
                 std::string_view domain) -> result<std::optional<party_facts>> {
-    auto did = reader.unique_owner(keys::index_domain, ascii_lower(domain));
+    auto did = subscriber::lookup_domain(reader, domain);
     if (!did)
       return did.err();
     if (!*did)
       return std::optional<party_facts>{};
-    auto sid = reader.unique_owner(keys::index_subscriber_user,
-                                   keys::web_login_key(**did, user));
-    if (!sid)
-      return sid.err();
-    if (!*sid)
-      return std::optional<party_facts>{};
-    return facts_of(reader, **sid);
+    return subscriber::lookup_user(reader, **did, user);
   };
   l.by_number =
       [&reader](std::string_view e164) -> result<std::optional<party_facts>> {
@@ -128,12 +92,10 @@ callee_lookups store_lookups(const persistence::store_reader& reader,
     auto number = reader.load(keys::kind_numbers, **nid);
     if (!number)
       return number.err();
-    if (!*number)
-      return std::optional<party_facts>{};
-    auto sid = (**number).value("subscriber_id", uint64_t{0});
+    auto sid = *number ? (**number).value("subscriber_id", uint64_t{0}) : 0;
     if (sid == 0)
       return std::optional<party_facts>{};
-    return facts_of(reader, sid);
+    return subscriber::load_profile(reader, sid);
   };
   l.contacts =
       [&locations](const party_facts& who,

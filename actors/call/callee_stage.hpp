@@ -11,6 +11,7 @@
 #pragma once
 
 #include "actors/call/routing.hpp"
+#include "actors/subscriber/register_auth.hpp"
 #include "common/result.hpp"
 
 #include <functional>
@@ -28,16 +29,9 @@ class location_store;
 
 namespace sb::actors::call {
 
-/// What routing needs to know about a local subscriber.
-struct party_facts {
-  uint64_t subscriber_id = 0;
-  uint64_t customer_id = 0;
-  uint64_t reseller_id = 0;
-  std::string uuid;
-  std::string username;
-  std::string domain;
-  int lock = 0;
-};
+/// What routing knows about a local subscriber: the registrar's profile
+/// (ids, username, domain, uuid, lock, IP lists), one reader for both.
+using party_facts = subscriber::auth_profile;
 
 struct callee_lookups {
   std::function<result<std::optional<party_facts>>(std::string_view user,
@@ -51,9 +45,15 @@ struct callee_lookups {
       contacts;
 };
 
-/// Lock levels that refuse incoming calls (ngcp-digest §1.3).
+/// Lock levels (ngcp-digest §1.3): 1 foreign (on-net only), 2 outgoing,
+/// 3 incoming and outgoing, 4 global, 5 ported (call forwards only).
+inline constexpr int lock_outgoing = 2;
 inline constexpr int lock_incoming_and_outgoing = 3;
 inline constexpr int lock_global = 4;
+inline constexpr int lock_ported = 5;
+
+/// A CDR side for a local subscriber (ids, uuid, user and domain).
+billing::cdr_party cdr_party_of(const party_facts& p);
 
 routing_stage callee_stage(callee_lookups lookups);
 

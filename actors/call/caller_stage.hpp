@@ -19,15 +19,8 @@
 
 namespace sb::actors::call {
 
-/// What the checks need about the caller: the registrar's auth profile
-/// (lock, IP lists, ids) plus the subscriber's uuid for the CDR.
-struct caller_facts {
-  subscriber::auth_profile profile;
-  std::string uuid;
-};
-
 using caller_lookup =
-    std::function<result<std::optional<caller_facts>>(uint64_t subscriber_id)>;
+    std::function<result<std::optional<party_facts>>(uint64_t subscriber_id)>;
 
 routing_stage caller_stage(caller_lookup lookup);
 

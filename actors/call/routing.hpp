@@ -10,6 +10,8 @@
 
 #include "actors/call/call_state.hpp"
 
+#include "common/result.hpp"
+
 #include <functional>
 #include <string>
 #include <vector>
@@ -40,6 +42,13 @@ struct routing_stage {
   std::string name; ///< for logs, metrics and traces
   std::function<stage_result(routing_context&)> run;
 };
+
+/// Stops the pipeline with this answer (for stages).
+stage_result reject(routing_context& ctx, int code, std::string reason);
+
+/// Stops the pipeline with 500 after logging a storage error: a lookup
+/// that failed must never look like "not found".
+stage_result storage_failure(routing_context& ctx, const error& e);
 
 /// Runs `stages` in order until one stops or all ran. Returns the name of
 /// the stage that stopped, or an empty string. A stage that stops without

@@ -44,6 +44,7 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
   p.reseller_id = id_member(d, "reseller_id");
   p.username = d.value("username", "");
   p.domain = d.value("domain", "");
+  p.uuid = d.value("uuid", "");
   p.ha1_md5 = d.value("_ha1", "");
   p.ha1_sha256 = d.value("_ha1_sha256", "");
   p.lock = d.value("lock", 0);

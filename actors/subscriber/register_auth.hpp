@@ -33,6 +33,7 @@ struct auth_profile {
   uint64_t reseller_id = 0;
   std::string username; ///< as provisioned
   std::string domain;   ///< the realm
+  std::string uuid;     ///< the subscriber's uuid (CDRs)
   std::string ha1_md5;
   std::string ha1_sha256;
   int lock = 0;

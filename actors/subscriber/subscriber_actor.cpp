@@ -193,6 +193,17 @@ void purge_if_removed(self_t* self) {
 // state keeps them meanwhile).
 constexpr std::chrono::seconds expiry_retry{1};
 
+// Drops the bindings that have expired by now; a failed save keeps them
+// and retries after expiry_retry.
+void expire(self_t* self) {
+  auto before = self->state.rec.state;
+  auto fx = on_timer(self->state.rec.state, sys_clock::now());
+  if (fx.changed && !persist(self, before))
+    arm_expiry(self, sys_clock::now() + expiry_retry);
+  else
+    after_change(self, fx);
+}
+
 caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
                                std::string aor, caf::actor directory) {
   self->state.env = std::move(env);
@@ -212,12 +223,7 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
     self->state.stored = binding_ids(self->state.rec);
   }
   // Bindings that expired while no actor watched them go now.
-  auto before = self->state.rec.state;
-  auto fx = on_timer(self->state.rec.state, sys_clock::now());
-  if (fx.changed && !persist(self, before))
-    arm_expiry(self, sys_clock::now() + expiry_retry);
-  else
-    after_change(self, fx);
+  expire(self);
   purge_if_removed(self);
   arm_idle(self);
   return {
@@ -235,12 +241,7 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
         if (gen != self->state.timer_gen)
           return; // re-armed since
         self->state.expiry_armed.reset();
-        auto before = self->state.rec.state;
-        auto fx = on_timer(self->state.rec.state, sys_clock::now());
-        if (fx.changed && !persist(self, before))
-          arm_expiry(self, sys_clock::now() + expiry_retry);
-        else
-          after_change(self, fx);
+        expire(self);
       },
       [=](keepalive_atom) {
         self->state.keepalive_armed = false;

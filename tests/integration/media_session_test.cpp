@@ -5,6 +5,7 @@
 #include "actors/media/media_session_actor.hpp"
 
 #include "sip/sdp/sdp.hpp"
+#include "tests/support/udp_phone.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,9 +15,6 @@
 #include <caf/send.hpp>
 
 #include <future>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <thread>
 
 using namespace sb::actors::media;
@@ -26,29 +24,7 @@ using udp = asio::ip::udp;
 
 namespace {
 
-struct phone {
-  asio::io_context io;
-  udp::socket sock{io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
-  uint16_t port() const { return sock.local_endpoint().port(); }
-  void send(uint16_t to, const std::vector<uint8_t>& data) {
-    sock.send_to(asio::buffer(data),
-                 udp::endpoint(asio::ip::make_address("127.0.0.1"), to));
-  }
-  // Datagrams until 300 ms of silence (poll: Asio's blocking receive
-  // ignores SO_RCVTIMEO).
-  size_t drain() {
-    size_t n = 0;
-    for (;;) {
-      pollfd pfd{sock.native_handle(), POLLIN, 0};
-      if (::poll(&pfd, 1, 300) <= 0)
-        return n;
-      char buf[2048];
-      if (::recv(sock.native_handle(), buf, sizeof buf, 0) < 0)
-        return n;
-      ++n;
-    }
-  }
-};
+using phone = sb::test::udp_phone;
 
 std::vector<uint8_t> rtp(uint16_t seq) {
   std::vector<uint8_t> p(172, 0xd5);
@@ -144,10 +120,12 @@ TEST_CASE("media session: SDP sets up the relay, RTP flows, the call's end "
   auto session = spawn_media_session(*f.sys, f.env, call, 500);
   phone alice, bob;
 
-  auto to_bob = f.sdp(session, leg_id::a, true, offer_from(alice.port()));
+  auto to_bob =
+      f.sdp(session, leg_id::a, true, offer_from(alice.address().port()));
   REQUIRE(to_bob.ok());
   CHECK(f.ports_in_use() == 2);
-  auto to_alice = f.sdp(session, leg_id::b, false, offer_from(bob.port()));
+  auto to_alice =
+      f.sdp(session, leg_id::b, false, offer_from(bob.address().port()));
   REQUIRE(to_alice.ok());
   auto relay_for_alice = announced_port(*to_alice); // where Alice sends
   auto relay_for_bob = announced_port(*to_bob);     // where Bob sends
@@ -155,10 +133,10 @@ TEST_CASE("media session: SDP sets up the relay, RTP flows, the call's end "
 
   for (uint16_t s = 1; s <= 10; ++s)
     alice.send(relay_for_alice, rtp(s));
-  CHECK(bob.drain() == 10);
+  CHECK(bob.drain().size() == 10);
   for (uint16_t s = 1; s <= 4; ++s)
     bob.send(relay_for_bob, rtp(s));
-  CHECK(alice.drain() == 4);
+  CHECK(alice.drain().size() == 4);
 
   auto rep = f.stats(session);
   REQUIRE(rep.streams.size() == 1);
@@ -175,5 +153,5 @@ TEST_CASE("media session: SDP sets up the relay, RTP flows, the call's end "
     std::this_thread::sleep_for(10ms);
   CHECK(f.ports_in_use() == 0);
   alice.send(relay_for_alice, rtp(11));
-  CHECK(bob.drain() == 0);
+  CHECK(bob.drain().size() == 0);
 }

@@ -1,12 +1,9 @@
 // The media relay forwarding real UDP on loopback: latching, both
 // directions, RTCP, foreign sources, loss counting, and closing.
 #include "media/rtp_relay.hpp"
+#include "tests/support/udp_phone.hpp"
 
 #include <catch2/catch.hpp>
-
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 
 #include <thread>
 #include <vector>
@@ -17,39 +14,7 @@ using udp = asio::ip::udp;
 
 namespace {
 
-// A phone: a blocking loopback UDP socket with a receive timeout.
-struct phone {
-  asio::io_context io;
-  udp::socket sock{io, udp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
-
-  udp::endpoint address() const { return sock.local_endpoint(); }
-  void send(uint16_t port, const std::vector<uint8_t>& data) {
-    sock.send_to(asio::buffer(data),
-                 udp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  }
-  // The datagrams that arrive before a 300 ms silence, with their source.
-  // (poll + recvfrom: Asio's blocking receive ignores SO_RCVTIMEO.)
-  std::vector<std::pair<std::vector<uint8_t>, udp::endpoint>> drain() {
-    std::vector<std::pair<std::vector<uint8_t>, udp::endpoint>> out;
-    for (;;) {
-      pollfd pfd{sock.native_handle(), POLLIN, 0};
-      if (::poll(&pfd, 1, 300) <= 0)
-        return out;
-      std::vector<uint8_t> buf(2048);
-      sockaddr_in from{};
-      socklen_t len = sizeof from;
-      auto n = ::recvfrom(sock.native_handle(), buf.data(), buf.size(), 0,
-                          reinterpret_cast<sockaddr*>(&from), &len);
-      if (n < 0)
-        return out;
-      buf.resize(static_cast<size_t>(n));
-      out.emplace_back(
-          std::move(buf),
-          udp::endpoint(asio::ip::address_v4(ntohl(from.sin_addr.s_addr)),
-                        ntohs(from.sin_port)));
-    }
-  }
-};
+using phone = sb::test::udp_phone;
 
 std::vector<uint8_t> rtp_packet(uint16_t seq, uint32_t ssrc = 0x11223344) {
   std::vector<uint8_t> p(12 + 160, 0xd5); // G.711 A-law silence

@@ -26,7 +26,15 @@ namespace {
 const time_point t0 = time_point{} + 1'700'000'000s;
 
 party_facts bob(int lock = 0) {
-  return {12, 22, 1, "uuid-bob", "bob", "example.org", lock};
+  party_facts p;
+  p.subscriber_id = 12;
+  p.customer_id = 22;
+  p.reseller_id = 1;
+  p.uuid = "uuid-bob";
+  p.username = "bob";
+  p.domain = "example.org";
+  p.lock = lock;
+  return p;
 }
 
 struct fakes {

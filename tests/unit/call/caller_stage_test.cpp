@@ -16,14 +16,14 @@ namespace keys = sb::persistence::keys;
 
 namespace {
 
-caller_facts alice(int lock = 0) {
-  caller_facts f;
-  f.profile.subscriber_id = 11;
-  f.profile.customer_id = 22;
-  f.profile.reseller_id = 1;
-  f.profile.username = "alice";
-  f.profile.domain = "example.org";
-  f.profile.lock = lock;
+party_facts alice(int lock = 0) {
+  party_facts f;
+  f.subscriber_id = 11;
+  f.customer_id = 22;
+  f.reseller_id = 1;
+  f.username = "alice";
+  f.domain = "example.org";
+  f.lock = lock;
   f.uuid = "uuid-alice";
   return f;
 }
@@ -36,8 +36,8 @@ routing_context from_alice(std::string ip = "203.0.113.5") {
   return c;
 }
 
-caller_lookup returning(std::optional<caller_facts> f) {
-  return [f](uint64_t) -> sb::result<std::optional<caller_facts>> { return f; };
+caller_lookup returning(std::optional<party_facts> f) {
+  return [f](uint64_t) -> sb::result<std::optional<party_facts>> { return f; };
 }
 
 } // namespace
@@ -72,16 +72,16 @@ TEST_CASE("caller stage: lock levels", "[call][caller]") {
 
 TEST_CASE("caller stage: allowed_ips and man_allowed_ips", "[call][caller]") {
   auto f = alice();
-  f.profile.allowed_ips = {"198.51.100.0/24"};
+  f.allowed_ips = {"198.51.100.0/24"};
   auto out = from_alice("203.0.113.5");
   CHECK(caller_stage(returning(f)).run(out) == stage_result::stop);
   CHECK(out.plan.reject->reason == "Unauthorized IP detected");
   auto in = from_alice("198.51.100.7");
   CHECK(caller_stage(returning(f)).run(in) == stage_result::next);
-  f.profile.ignore_allowed_ips = true;
+  f.ignore_allowed_ips = true;
   auto ignored = from_alice("203.0.113.5");
   CHECK(caller_stage(returning(f)).run(ignored) == stage_result::next);
-  f.profile.man_allowed_ips = {"10.0.0.0/8"}; // never ignored
+  f.man_allowed_ips = {"10.0.0.0/8"}; // never ignored
   auto man = from_alice("203.0.113.5");
   CHECK(caller_stage(returning(f)).run(man) == stage_result::stop);
 }
@@ -95,7 +95,7 @@ TEST_CASE("caller stage: no caller, a removed one, a storage error",
   CHECK(caller_stage(returning(std::nullopt)).run(gone) == stage_result::stop);
   CHECK(gone.plan.reject->code == 403);
   auto broken = from_alice();
-  CHECK(caller_stage([](uint64_t) -> sb::result<std::optional<caller_facts>> {
+  CHECK(caller_stage([](uint64_t) -> sb::result<std::optional<party_facts>> {
           return sb::error{"io error"};
         }).run(broken) == stage_result::stop);
   CHECK(broken.plan.reject->code == 500);
@@ -125,8 +125,8 @@ TEST_CASE("caller stage: the lookup over the provisioning store",
   REQUIRE(found.ok());
   REQUIRE(*found);
   CHECK((*found)->uuid == "uuid-alice");
-  CHECK((*found)->profile.lock == 2);
-  CHECK((*found)->profile.customer_id == 22);
+  CHECK((*found)->lock == 2);
+  CHECK((*found)->customer_id == 22);
   auto none = lookup(12);
   REQUIRE(none.ok());
   CHECK_FALSE(*none);
