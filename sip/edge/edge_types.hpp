@@ -25,6 +25,13 @@ struct incoming_request {
   std::string
       local_socket; ///< "udp:127.0.0.1:5060", the listener it came in on
   steady_time received_at{};
+  /// False for ACK and for a CANCEL of a pending INVITE: notifications
+  /// the edge has already answered as RFC 3261 wants (key is 0 for ACK,
+  /// the INVITE's key for CANCEL); no reply may be sent for them.
+  bool needs_reply = true;
+  /// A notification that the 2xx to this INVITE (`message`) was
+  /// retransmitted for 64*T1 and never ACKed (RFC 3261 §13.3.1.4).
+  bool ack_timeout = false;
 };
 
 /// A final (or provisional, 1xx) response to an incoming request. Via,
@@ -36,6 +43,9 @@ struct sip_reply {
   std::vector<header_field> headers; ///< extra headers, in order
   std::string content_type;          ///< with `body` only
   std::string body;
+  /// To tag of the dialog this answer creates (INVITE); empty: the edge's
+  /// own for final answers, none for provisional ones.
+  std::string to_tag;
 
   /// A reply without body.
   static sip_reply of(uint16_t code, std::string reason = {},
@@ -53,6 +63,38 @@ struct screen_verdict {
   enum class action : uint8_t { pass, drop, reject } what = action::pass;
   sip_reply rejection; ///< for `reject`
   std::string why;     ///< metrics label: "rate_limit", "user_agent", ...
+};
+
+/// A request the platform sends as a client transaction (the B legs of a
+/// call and every in-dialog request): nta adds the Via, retransmits on
+/// UDP, times out with 408 and ACKs non-2xx answers to an INVITE. An ACK
+/// for a 2xx goes out without a transaction.
+struct outgoing_request {
+  uint64_t id = 0; ///< from `sip_edge::new_request_id()`; answers carry it
+  std::string method;
+  std::string request_uri;
+  /// "udp:203.0.113.5:40000": where to send (a NATed binding's address or
+  /// the first Route); empty: resolve the Request-URI.
+  std::string next_hop;
+  std::vector<std::string> route; ///< Route header values, in order
+  std::string from;               ///< the full header value, with its tag
+  std::string to;                 ///< the full header value
+  std::string call_id;
+  uint32_t cseq = 1;
+  std::string contact;               ///< header value; empty: none
+  std::vector<header_field> headers; ///< extra headers, in order
+  std::string content_type;          ///< with `body` only
+  std::string body;
+  /// For an ACK: the INVITE it acknowledges. The edge resends the ACK when
+  /// that INVITE's 2xx is retransmitted (RFC 3261 §13.2.2.4).
+  uint64_t ack_for = 0;
+};
+
+/// A response to an outgoing request (every 1xx but 100, and the finals;
+/// a retransmitted 2xx already ACKed is absorbed by the edge).
+struct incoming_response {
+  uint64_t id = 0;
+  sip_message message;
 };
 
 /// A request the platform sends without a transaction (NAT keepalives).

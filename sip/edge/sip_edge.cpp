@@ -10,6 +10,8 @@
 #define SU_WAKEUP_ARG_T void
 #define SU_TIMER_ARG_T void
 #define NTA_AGENT_MAGIC_T void
+#define NTA_INCOMING_MAGIC_T void
+#define NTA_OUTGOING_MAGIC_T void
 
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta.h>
@@ -36,6 +38,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <variant>
 
 namespace sb::sip::edge {
@@ -93,7 +96,36 @@ struct reply_job {
   uint64_t key;
   sip_reply r;
 };
-using job = std::variant<reply_job, outgoing_options>;
+struct cancel_job {
+  uint64_t id;
+};
+using job =
+    std::variant<reply_job, outgoing_options, outgoing_request, cancel_job>;
+
+// "udp:203.0.113.5:40000" → "sip:203.0.113.5:40000;transport=udp", the
+// route URL nta sends to; empty for anything else.
+std::string route_url_of(std::string_view next_hop) {
+  auto colon = next_hop.find(':');
+  if (colon == std::string_view::npos)
+    return {};
+  auto t = parse_transport(next_hop.substr(0, colon));
+  if (!t)
+    return {};
+  return "sip:" + std::string(next_hop.substr(colon + 1)) +
+         ";transport=" + std::string(to_string(*t));
+}
+
+// Header lines for SIPTAG_HEADER_STR.
+std::string header_lines(const std::vector<header_field>& headers) {
+  std::string out;
+  for (const auto& h : headers) {
+    out += h.name;
+    out += ": ";
+    out += h.value;
+    out += "\r\n";
+  }
+  return out;
+}
 
 } // namespace
 
@@ -107,6 +139,8 @@ struct sip_edge::impl {
   edge_options opts;
   request_handler on_request;
   screen_hook screen;
+  response_handler on_response;
+  std::atomic<uint64_t> next_request_id{0};
 
   // Metrics (families live as long as the registry).
   metrics::counter_family* requests = nullptr;
@@ -140,6 +174,26 @@ struct sip_edge::impl {
     bool stream;
   };
   std::map<uint64_t, pending_request> pending; // keys rise with time
+  // INVITE server transactions: unanswered ones by key (their guard times
+  // differ, so they are scanned, not ordered), and every live one by irq
+  // until its ACK, ACK timeout or the end.
+  struct pending_invite {
+    nta_incoming_t* irq;
+    steady_time deadline;
+  };
+  std::unordered_map<uint64_t, pending_invite> invites;
+  std::unordered_map<nta_incoming_t*, uint64_t> invite_keys;
+  // Client transactions by request id; an INVITE's is kept after its 2xx
+  // (nta absorbs retransmitted 2xx and resends the ACK) until forget_at.
+  struct client_txn {
+    nta_outgoing_t* orq = nullptr;
+    std::string method;
+    nta_outgoing_t* ack = nullptr;
+    bool final = false;
+    steady_time forget_at{};
+  };
+  std::unordered_map<uint64_t, client_txn> clients;
+  std::unordered_map<nta_outgoing_t*, uint64_t> client_ids;
   transaction_cache cache;
   uint64_t next_key = 0;
   std::mt19937_64 rng{std::random_device{}()};
@@ -216,13 +270,7 @@ struct sip_edge::impl {
 
   // Sends `r` as the stateless reply to `msg` (consumed).
   void send_reply(msg_t* msg, const std::string& method, const sip_reply& r) {
-    std::string headers;
-    for (const auto& h : r.headers) {
-      headers += h.name;
-      headers += ": ";
-      headers += h.value;
-      headers += "\r\n";
-    }
+    std::string headers = header_lines(r.headers);
     const char* phrase =
         r.reason.empty() ? sip_status_phrase(r.code) : r.reason.c_str();
     if (!phrase)
@@ -256,7 +304,8 @@ struct sip_edge::impl {
 
   // RFC 3261 §8.2.2.1 and §8.2.2.3, in that order: a Request-URI scheme
   // we do not serve → 416; a Require option we do not support → 420 with
-  // Unsupported listing them.
+  // Unsupported listing them (path for REGISTER; 100rel and timer travel
+  // end to end through the B2BUA, which relays PRACK and UPDATE).
   static std::optional<sip_reply>
   check_uri_and_extensions(const sip_message& m) {
     auto colon = m.request_uri.find(':');
@@ -274,7 +323,8 @@ struct sip_edge::impl {
           tag.remove_prefix(1);
         while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
           tag.remove_suffix(1);
-        if (!tag.empty() && !iequals(tag, "path"))
+        if (!tag.empty() && !iequals(tag, "path") && !iequals(tag, "100rel") &&
+            !iequals(tag, "timer"))
           unsupported.emplace_back(tag);
         rest = comma == std::string_view::npos ? std::string_view{}
                                                : rest.substr(comma + 1);
@@ -332,9 +382,20 @@ struct sip_edge::impl {
     auto& m = std::get<sip_message>(parsed);
     requests->with({method_label(m.method)}).inc();
     if (m.method == "ACK") {
-      // No INVITE is answered here yet: an ACK has nothing to match.
-      count_drop("ack");
+      // The ACK of a 2xx whose transaction is gone (or a stray): the call
+      // actor knows whether it matches. ACKs get no answer.
       msg_destroy(msg);
+      if (!routed("INVITE")) {
+        count_drop("ack");
+        return 0;
+      }
+      incoming_request rq;
+      rq.message = std::move(m);
+      rq.source = std::move(source);
+      rq.local_socket = std::move(local);
+      rq.received_at = std::chrono::steady_clock::now();
+      rq.needs_reply = false;
+      on_request(std::move(rq));
       return 0;
     }
     if (screen) {
@@ -382,10 +443,14 @@ struct sip_edge::impl {
                  sip_reply::of(405, "", {{"Allow", allow_header()}}));
       return 0;
     }
+    if (m.method == "INVITE")
+      return begin_invite(msg, sip, std::move(m), std::move(source),
+                          std::move(local), now);
     uint64_t key = ++next_key;
     pending.emplace(key, pending_request{msg, tid, m.method,
                                          now + opts.reply_guard, stream});
-    pending_count.store(pending.size(), std::memory_order_relaxed);
+    pending_count.store(pending.size() + invites.size(),
+                        std::memory_order_relaxed);
     cache.begin(tid, key, now);
     incoming_request rq{key, std::move(m), std::move(source), std::move(local),
                         now};
@@ -393,15 +458,120 @@ struct sip_edge::impl {
     return 0;
   }
 
+  // An INVITE gets its server transaction and 100 Trying at once.
+  int begin_invite(msg_t* msg, sip_t* sip, sip_message m, source_address source,
+                   std::string local, steady_time now) {
+    nta_incoming_t* irq = nta_incoming_create(agent, nullptr, msg, sip,
+                                              TAG_END()); // consumes msg
+    if (!irq) {
+      count_drop("no_transaction");
+      return 0;
+    }
+    nta_incoming_bind(irq, &impl::invite_event_cb, this);
+    nta_incoming_treply(irq, SIP_100_TRYING,
+                        SIPTAG_SERVER_STR(opts.server.c_str()), TAG_END());
+    count_response("INVITE", 100);
+    uint64_t key = ++next_key;
+    invites.emplace(key, pending_invite{irq, now + opts.invite_reply_guard});
+    invite_keys.emplace(irq, key);
+    pending_count.store(pending.size() + invites.size(),
+                        std::memory_order_relaxed);
+    incoming_request rq{key, std::move(m), std::move(source), std::move(local),
+                        now};
+    on_request(std::move(rq));
+    return 0;
+  }
+
+  // A copy of `m` (a reference, released here) as a notification.
+  void notify(uint64_t key, msg_t* m, bool ack_timeout) {
+    if (!m)
+      return;
+    auto parsed = copy_message(m);
+    msg_destroy(m);
+    auto* copied = std::get_if<sip_message>(&parsed);
+    if (!copied)
+      return;
+    incoming_request rq;
+    rq.key = key;
+    rq.message = std::move(*copied);
+    rq.received_at = std::chrono::steady_clock::now();
+    rq.needs_reply = false;
+    rq.ack_timeout = ack_timeout;
+    on_request(std::move(rq));
+  }
+
+  void finish_invite(nta_incoming_t* irq) {
+    invite_keys.erase(irq);
+    nta_incoming_destroy(irq);
+  }
+
+  // nta's calls about a live INVITE transaction: its CANCEL (nta has
+  // answered it 200), its ACK, or Timer H (sip null: no ACK came).
+  void on_invite_event(nta_incoming_t* irq, const sip_t* sip) {
+    auto it = invite_keys.find(irq);
+    if (it == invite_keys.end())
+      return;
+    uint64_t key = it->second;
+    int status = nta_incoming_status(irq);
+    if (!sip) {
+      if (status >= 200 && status < 300)
+        notify(key, nta_incoming_getrequest(irq), true);
+      finish_invite(irq);
+      return;
+    }
+    if (!sip->sip_request)
+      return;
+    if (sip->sip_request->rq_method == sip_method_cancel) {
+      notify(key, nta_incoming_getrequest_ackcancel(irq), false);
+      return;
+    }
+    if (sip->sip_request->rq_method == sip_method_ack) {
+      if (status >= 200 && status < 300)
+        notify(key, nta_incoming_getrequest_ackcancel(irq), false);
+      finish_invite(irq); // a failure's ACK is absorbed
+    }
+  }
+
+  void reply_invite(uint64_t key, pending_invite& p, const sip_reply& r) {
+    if (!r.to_tag.empty() && !nta_incoming_gettag(p.irq))
+      nta_incoming_tag(p.irq, r.to_tag.c_str());
+    std::string headers = header_lines(r.headers);
+    const char* phrase =
+        r.reason.empty() ? sip_status_phrase(r.code) : r.reason.c_str();
+    if (!phrase)
+      phrase = "Unknown";
+    nta_incoming_treply(
+        p.irq, r.code, phrase, SIPTAG_SERVER_STR(opts.server.c_str()),
+        TAG_IF(!headers.empty(), SIPTAG_HEADER_STR(headers.c_str())),
+        TAG_IF(!r.body.empty(),
+               SIPTAG_CONTENT_TYPE_STR(r.content_type.c_str())),
+        TAG_IF(!r.body.empty(), SIPTAG_PAYLOAD_STR(r.body.c_str())), TAG_END());
+    count_response("INVITE", r.code);
+    if (r.code < 200) {
+      p.deadline = std::chrono::steady_clock::now() + opts.invite_reply_guard;
+      return;
+    }
+    invites.erase(key);
+    pending_count.store(pending.size() + invites.size(),
+                        std::memory_order_relaxed);
+  }
+
   void answer(uint64_t key, const sip_reply& r) {
+    if (auto inv = invites.find(key); inv != invites.end()) {
+      reply_invite(key, inv->second, r);
+      return;
+    }
     auto it = pending.find(key);
     if (it == pending.end()) {
       late_replies->inc();
       return;
     }
+    if (r.code < 200)
+      return; // only INVITE answers are provisional here
     auto p = std::move(it->second);
     pending.erase(it);
-    pending_count.store(pending.size(), std::memory_order_relaxed);
+    pending_count.store(pending.size() + invites.size(),
+                        std::memory_order_relaxed);
     // Stream transports never retransmit (RFC 3261 §17.2.2).
     if (p.stream)
       cache.erase(p.tid);
@@ -444,6 +614,131 @@ struct sip_edge::impl {
       nta_outgoing_destroy(orq);
   }
 
+  // -- client transactions ------------------------------------------------
+
+  void local_failure(uint64_t id, int code, std::string reason) {
+    incoming_response out;
+    out.id = id;
+    out.message.is_request = false;
+    out.message.status = code;
+    out.message.reason = std::move(reason);
+    if (on_response)
+      on_response(std::move(out));
+  }
+
+  void send_request(const outgoing_request& r) {
+    msg_t* msg = nta_msg_create(agent, 0);
+    if (!msg)
+      return local_failure(r.id, 503, "Cannot Create Request");
+    sip_t* sip = sip_object(msg);
+    auto rl = r.method + " " + r.request_uri + " SIP/2.0";
+    auto cseq = std::to_string(r.cseq) + " " + r.method;
+    std::string extra;
+    for (const auto& route : r.route)
+      extra += "Route: " + route + "\r\n";
+    extra += header_lines(r.headers);
+    if (sip_add_tl(
+            msg, sip, SIPTAG_REQUEST_STR(rl.c_str()),
+            SIPTAG_FROM_STR(r.from.c_str()), SIPTAG_TO_STR(r.to.c_str()),
+            SIPTAG_CALL_ID_STR(r.call_id.c_str()),
+            SIPTAG_CSEQ_STR(cseq.c_str()), SIPTAG_MAX_FORWARDS_STR("70"),
+            TAG_IF(!r.contact.empty(), SIPTAG_CONTACT_STR(r.contact.c_str())),
+            SIPTAG_USER_AGENT_STR(opts.server.c_str()),
+            TAG_IF(!extra.empty(), SIPTAG_HEADER_STR(extra.c_str())),
+            TAG_IF(!r.body.empty(),
+                   SIPTAG_CONTENT_TYPE_STR(r.content_type.c_str())),
+            TAG_IF(!r.body.empty(), SIPTAG_PAYLOAD_STR(r.body.c_str())),
+            TAG_END()) < 0) {
+      msg_destroy(msg);
+      return local_failure(r.id, 503, "Cannot Create Request");
+    }
+    auto route = route_url_of(r.next_hop);
+    const url_string_t* route_url =
+        route.empty() ? nullptr : URL_STRING_MAKE(route.c_str());
+    if (r.method == "ACK") {
+      auto* orq = nta_outgoing_mcreate(agent, nullptr, nullptr, route_url, msg,
+                                       TAG_END());
+      if (!orq) {
+        msg_destroy(msg);
+        return;
+      }
+      // Kept with its INVITE: nta resends it for a retransmitted 2xx.
+      auto c = clients.find(r.ack_for);
+      if (c == clients.end()) {
+        nta_outgoing_destroy(orq);
+        return;
+      }
+      if (c->second.ack)
+        nta_outgoing_destroy(c->second.ack);
+      c->second.ack = orq;
+      return;
+    }
+    auto* orq = nta_outgoing_mcreate(agent, &impl::response_cb, this, route_url,
+                                     msg, TAG_END());
+    if (!orq) {
+      msg_destroy(msg);
+      return local_failure(r.id, 503, "Cannot Send Request");
+    }
+    clients[r.id] = client_txn{orq, r.method, nullptr, false, {}};
+    client_ids[orq] = r.id;
+  }
+
+  void forget_client(uint64_t id) {
+    auto it = clients.find(id);
+    if (it == clients.end())
+      return;
+    client_ids.erase(it->second.orq);
+    nta_outgoing_destroy(it->second.orq);
+    if (it->second.ack)
+      nta_outgoing_destroy(it->second.ack);
+    clients.erase(it);
+  }
+
+  void on_response_msg(nta_outgoing_t* orq, const sip_t* sip) {
+    auto idit = client_ids.find(orq);
+    if (idit == client_ids.end())
+      return;
+    uint64_t id = idit->second;
+    incoming_response out;
+    out.id = id;
+    msg_t* m = nta_outgoing_getresponse(orq);
+    bool copied = false;
+    if (m) {
+      auto parsed = copy_message(m);
+      msg_destroy(m);
+      if (auto* mm = std::get_if<sip_message>(&parsed)) {
+        out.message = std::move(*mm);
+        copied = true;
+      }
+    }
+    if (!copied) { // a local answer (408 timeout, 503 unreachable)
+      out.message.is_request = false;
+      out.message.status = sip && sip->sip_status ? sip->sip_status->st_status
+                                                  : nta_outgoing_status(orq);
+      out.message.reason = sip && sip->sip_status && sip->sip_status->st_phrase
+                               ? sip->sip_status->st_phrase
+                               : "";
+    }
+    int status = out.message.status;
+    auto& c = clients[id];
+    if (status >= 200 && !c.final) {
+      c.final = true;
+      c.forget_at = std::chrono::steady_clock::now() + opts.retransmit_linger;
+    }
+    bool keep = c.method == "INVITE" && status >= 200 && status < 300;
+    if (on_response)
+      on_response(std::move(out));
+    if (status >= 200 && !keep)
+      forget_client(id);
+  }
+
+  void cancel_client(uint64_t id) {
+    auto it = clients.find(id);
+    if (it != clients.end() && it->second.method == "INVITE" &&
+        !it->second.final)
+      nta_outgoing_cancel(it->second.orq);
+  }
+
   void drain_jobs() {
     std::deque<job> batch;
     bool stop_now;
@@ -455,8 +750,12 @@ struct sip_edge::impl {
     for (auto& j : batch) {
       if (auto* r = std::get_if<reply_job>(&j))
         answer(r->key, r->r);
+      else if (auto* o = std::get_if<outgoing_options>(&j))
+        send_keepalive(*o);
+      else if (auto* q = std::get_if<outgoing_request>(&j))
+        send_request(*q);
       else
-        send_keepalive(std::get<outgoing_options>(j));
+        cancel_client(std::get<cancel_job>(j).id);
     }
     if (stop_now)
       su_root_break(root);
@@ -472,12 +771,37 @@ struct sip_edge::impl {
       guard_fired->inc();
       answer(key, sip_reply::of(500, "Server Internal Error"));
     }
+    std::vector<uint64_t> overdue;
+    for (const auto& [key, inv] : invites)
+      if (inv.deadline <= now)
+        overdue.push_back(key);
+    for (auto key : overdue) {
+      spdlog::error("sip: INVITE request {} unanswered after {} ms: 500", key,
+                    opts.invite_reply_guard.count());
+      guard_fired->inc();
+      answer(key, sip_reply::of(500, "Server Internal Error"));
+    }
+    std::vector<uint64_t> done;
+    for (const auto& [id, c] : clients)
+      if (c.final && c.forget_at <= now)
+        done.push_back(id);
+    for (auto id : done)
+      forget_client(id);
     cache.expire(now);
-    pending_gauge->set(static_cast<double>(pending.size()));
+    pending_gauge->set(static_cast<double>(pending.size() + invites.size()));
   }
 
   static int message_cb(void* self, nta_agent_t*, msg_t* msg, sip_t* sip) {
     return static_cast<impl*>(self)->on_message(msg, sip);
+  }
+  static int invite_event_cb(void* self, nta_incoming_t* irq,
+                             const sip_t* sip) {
+    static_cast<impl*>(self)->on_invite_event(irq, sip);
+    return 0;
+  }
+  static int response_cb(void* self, nta_outgoing_t* orq, const sip_t* sip) {
+    static_cast<impl*>(self)->on_response_msg(orq, sip);
+    return 0;
   }
   static int wakeup_cb(void* self, su_wait_t*, void*) {
     auto* me = static_cast<impl*>(self);
@@ -502,9 +826,14 @@ struct sip_edge::impl {
     auto first = url_of(opts.addresses.front(), opts.port, false);
     agent = nta_agent_create(
         root, URL_STRING_MAKE(first.c_str()), &impl::message_cb, this,
-        NTATAG_MAXSIZE(opts.max_message_bytes), NTATAG_UA(0),
-        NTATAG_SERVER_RPORT(1), NTATAG_SIPFLAGS(MSG_DO_CANONIC),
-        TPTAG_UDP_RMEM(udp_buffer()), TPTAG_UDP_WMEM(udp_buffer()), TAG_END());
+        // UA mode: nta retransmits a 2xx to an INVITE until its ACK and
+        // hands that ACK over (a B2BUA is the UAS of the A leg); the
+        // stateless path of other requests is the same in either mode.
+        // CANCEL_487 off: the call actor answers the INVITE it cancels.
+        NTATAG_MAXSIZE(opts.max_message_bytes), NTATAG_UA(1),
+        NTATAG_CANCEL_487(0), NTATAG_SERVER_RPORT(1),
+        NTATAG_SIPFLAGS(MSG_DO_CANONIC), TPTAG_UDP_RMEM(udp_buffer()),
+        TPTAG_UDP_WMEM(udp_buffer()), TAG_END());
     if (!agent)
       return error{"sip: cannot listen on " + first + ": " +
                    std::strerror(errno)};
@@ -546,6 +875,12 @@ struct sip_edge::impl {
     for (auto& [key, p] : pending)
       msg_destroy(p.msg);
     pending.clear();
+    for (auto& [irq, key] : invite_keys)
+      nta_incoming_destroy(irq);
+    invite_keys.clear();
+    invites.clear();
+    while (!clients.empty())
+      forget_client(clients.begin()->first);
     pending_count = 0;
     if (timer)
       su_timer_destroy(timer);
@@ -619,6 +954,22 @@ void sip_edge::reply(uint64_t key, sip_reply r) {
 
 void sip_edge::send_options(outgoing_options o) {
   impl_->post(std::move(o));
+}
+
+void sip_edge::set_response_handler(response_handler h) {
+  impl_->on_response = std::move(h);
+}
+
+uint64_t sip_edge::new_request_id() {
+  return ++impl_->next_request_id;
+}
+
+void sip_edge::send_request(outgoing_request r) {
+  impl_->post(std::move(r));
+}
+
+void sip_edge::cancel_request(uint64_t id) {
+  impl_->post(cancel_job{id});
 }
 
 void sip_edge::stop() {

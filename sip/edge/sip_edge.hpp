@@ -24,6 +24,14 @@
 //   - answers OPTIONS itself (200) and CANCEL without a transaction (481),
 //   - hands routed methods to the platform as `incoming_request` values
 //     and answers every other method 405 with Allow.
+// INVITEs are the exception to statelessness: each gets an nta server
+// transaction (the agent runs in UA mode), so nta sends 100 Trying,
+// retransmits the final answer (a 2xx until its ACK, RFC 3261 §13.3.1.4),
+// absorbs retransmissions and the ACK of a failure, and answers CANCEL
+// with 200; the ACK of a 2xx, a CANCEL and a 2xx never ACKed reach the
+// platform as notifications. Requests the platform sends (B legs,
+// in-dialog requests) are nta client transactions; their answers come
+// back through the response handler.
 // Replies come back from any thread through `reply()`: a mutexed queue and
 // an eventfd the sofia loop waits on. A request not answered within the
 // guard time gets 500 and is counted: no request is ever left unanswered.
@@ -61,6 +69,9 @@ struct edge_options {
   std::vector<std::string> routed_methods{"REGISTER"};
   /// A routed request unanswered this long gets 500 from the guard.
   std::chrono::milliseconds reply_guard{8000};
+  /// The same for an INVITE, counted from its last provisional answer
+  /// (a call may ring for minutes; the call actor's ring timer ends it).
+  std::chrono::milliseconds invite_reply_guard{600000};
   /// How long an answer is kept to resend on retransmission (64*T1).
   std::chrono::milliseconds retransmit_linger{32000};
   std::size_t max_cached_transactions = 200000;
@@ -73,6 +84,8 @@ public:
   /// Called on the edge thread before routing; must not block.
   using screen_hook =
       std::function<screen_verdict(const sip_message&, const source_address&)>;
+  /// Called on the edge thread for each answer to an outgoing request.
+  using response_handler = std::function<void(incoming_response&&)>;
 
   sip_edge(edge_options opts, request_handler on_request, screen_hook screen,
            metrics::registry& metrics);
@@ -90,6 +103,22 @@ public:
 
   /// Sends an OPTIONS keepalive without a transaction. Thread-safe.
   void send_options(outgoing_options o);
+
+  /// Where answers to outgoing requests go; set before `start()`.
+  void set_response_handler(response_handler h);
+
+  /// A fresh id for `send_request`. Thread-safe.
+  uint64_t new_request_id();
+
+  /// Sends a request as a client transaction (an ACK without one).
+  /// Answers reach the response handler with `r.id`; a request that
+  /// cannot be sent is answered with a local 503. Thread-safe.
+  void send_request(outgoing_request r);
+
+  /// CANCELs outgoing INVITE `id` (RFC 3261 §9.1: once it has a
+  /// provisional answer; nta holds the CANCEL until then). Its 487 comes
+  /// back as the INVITE's answer. Thread-safe; unknown ids are ignored.
+  void cancel_request(uint64_t id);
 
   /// Stops the thread; pending requests are dropped (their clients retry).
   /// Idempotent; the destructor calls it.
