@@ -32,6 +32,13 @@ struct routing_context {
   uint64_t caller_subscriber_id = 0; ///< 0: not (yet) identified
   uint64_t callee_subscriber_id = 0;
   call_plan plan; ///< targets, rejection, CDR parties, settings
+  /// Calls counted against concurrent_max limits; the call actor releases
+  /// them when the call ends, however it ends.
+  struct admission {
+    uint64_t subscriber_id = 0;
+    bool out = false;
+  };
+  std::vector<admission> admissions;
 };
 
 /// A stage's verdict: go on, or stop the pipeline (the call is answered

@@ -141,7 +141,9 @@ result<sdp_forward> on_answer(media_session_state& st, leg_id from,
   if (!body)
     return body.err();
   out.body = std::move(*body);
-  st.offerer.reset();
+  // The offerer stays: the answer may come again until the next offer
+  // (a 183's answer repeated in the 200, or the answers of forked
+  // branches, RFC 3264 §5 / RFC 3261 §13.2.1).
   return out;
 }
 

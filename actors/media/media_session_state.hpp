@@ -39,7 +39,8 @@ struct media_session_state {
   /// sent on that leg changes (RFC 3264 §8).
   std::array<sip::sdp_origin_spec, 2> origin;
   std::array<std::string, 2> last_sent;
-  /// Streams of the offer awaiting its answer, and who offered.
+  /// Streams of the last offer, and who offered; answers from the other
+  /// leg are taken until the next offer.
   std::optional<leg_id> offerer;
   size_t offered_streams = 0;
 };
@@ -74,6 +75,7 @@ result<sdp_forward> on_offer(media_session_state& st,
                              const net::ip_address& relay);
 
 /// The answer from `from` to the pending offer, rewritten for the offerer.
+/// It may come more than once (a 183's answer repeated in the 200).
 /// Errors: no offer pending from the other leg, the body does not parse,
 /// or its m= count differs from the offer's (RFC 3264 §6).
 result<sdp_forward> on_answer(media_session_state& st, leg_id from,

@@ -23,6 +23,12 @@ std::vector<std::string> strings(const json& prefs, const char* name) {
   return out;
 }
 
+// A numeric preference; 0 when unset or not a number.
+int64_t int_pref(const json& prefs, const char* name) {
+  auto it = prefs.find(name);
+  return it != prefs.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+
 uint64_t id_member(const json& doc, const char* name) {
   auto it = doc.find(name);
   return it != doc.end() && it->is_number_unsigned() ? it->get<uint64_t>() : 0;
@@ -57,6 +63,9 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
   p.allowed_ips = strings(sp, "allowed_ips");
   p.man_allowed_ips = strings(sp, "man_allowed_ips");
   p.ignore_allowed_ips = sp.value("ignore_allowed_ips", false);
+  p.concurrent_max = int_pref(sp, "concurrent_max");
+  p.concurrent_max_out = int_pref(sp, "concurrent_max_out");
+  p.max_call_duration = int_pref(sp, "max_call_duration");
   if (p.allowed_ips.empty()) {
     // Domain-level allowed_ips apply to subscribers without their own.
     auto dp = reader.load(keys::kind_domain_prefs, id_member(d, "domain_id"));

@@ -28,8 +28,9 @@ bool matches_any(const std::vector<std::string>& nets,
 // Credentials for our realm; others (for a proxy on the way) are ignored.
 // An error: a malformed Authorization header.
 result<std::optional<auth::digest_credentials>>
-realm_credentials(const sip::sip_message& rq, std::string_view realm) {
-  for (const auto& value : rq.headers_named("Authorization")) {
+realm_credentials(const sip::sip_message& rq, std::string_view realm,
+                  const auth_scheme& scheme) {
+  for (const auto& value : rq.headers_named(scheme.credentials_header)) {
     auto c = auth::parse_credentials(value);
     if (!c)
       return c.err();
@@ -42,7 +43,7 @@ realm_credentials(const sip::sip_message& rq, std::string_view realm) {
 // The decision when `creds` is an error or empty; nullopt otherwise.
 std::optional<auth_decision> without_credentials(
     const result<std::optional<auth::digest_credentials>>& creds,
-    std::string_view realm, const auth_input& in) {
+    std::string_view realm, const auth_input& in, const auth_scheme& scheme) {
   auth_decision d;
   if (!creds) {
     d.reply = refuse(400, creds.err().message);
@@ -51,7 +52,7 @@ std::optional<auth_decision> without_credentials(
   }
   if (*creds)
     return std::nullopt;
-  d.reply = challenge(realm, in, false);
+  d.reply = challenge(realm, in, false, scheme);
   d.why = "no_credentials";
   return d;
 }
@@ -60,18 +61,21 @@ std::optional<auth_decision> without_credentials(
 
 std::optional<auth_decision> answer_without_profile(const sip::sip_message& rq,
                                                     std::string_view realm,
-                                                    const auth_input& in) {
-  return without_credentials(realm_credentials(rq, realm), realm, in);
+                                                    const auth_input& in,
+                                                    const auth_scheme& scheme) {
+  return without_credentials(realm_credentials(rq, realm, scheme), realm, in,
+                             scheme);
 }
 
-sip_reply challenge(std::string_view realm, const auth_input& in, bool stale) {
+sip_reply challenge(std::string_view realm, const auth_input& in, bool stale,
+                    const auth_scheme& scheme) {
   auto nonce = auth::make_nonce(in.secret, realm, in.now_s, in.random);
-  auto r = sip_reply::of(401, "Unauthorized");
+  auto r = sip_reply::of(scheme.code, std::string(scheme.reason));
   // MD5 first: deployed UAs (and SIPp) answer the topmost challenge and
   // fail on SHA-256 (RFC 8760 §2.4 would put SHA-256 first).
   for (auto alg : {auth::digest_algorithm::md5, auth::digest_algorithm::sha256})
-    r.headers.push_back(
-        {"WWW-Authenticate", auth::make_challenge(realm, nonce, alg, stale)});
+    r.headers.push_back({std::string(scheme.challenge_header),
+                         auth::make_challenge(realm, nonce, alg, stale)});
   return r;
 }
 
@@ -88,9 +92,10 @@ bool ip_allowed(const auth_profile& p, std::string_view ip_text) {
 
 auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
                            std::string_view realm, const auth_profile* profile,
-                           const auth_input& in, auth::nonce_counter* counter) {
-  auto found = realm_credentials(rq, realm);
-  if (auto early = without_credentials(found, realm, in))
+                           const auth_input& in, auth::nonce_counter* counter,
+                           const auth_scheme& scheme) {
+  auto found = realm_credentials(rq, realm, scheme);
+  if (auto early = without_credentials(found, realm, in, scheme))
     return std::move(*early);
   const auto& creds = *found;
   auth_decision d;
@@ -118,19 +123,23 @@ auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
     break;
   case auth::digest_verdict::stale_nonce:
   case auth::digest_verdict::replay:
-    d.reply = challenge(realm, in, true);
+    d.reply = challenge(realm, in, true, scheme);
     return d;
   case auth::digest_verdict::bad_response:
   case auth::digest_verdict::bad_nonce:
-    d.reply = challenge(realm, in, false);
+    d.reply = challenge(realm, in, false, scheme);
     d.event = auth_event::failure;
     return d;
   case auth::digest_verdict::realm_mismatch:
   case auth::digest_verdict::unsupported:
-    d.reply = challenge(realm, in, false);
+    d.reply = challenge(realm, in, false, scheme);
     return d;
   }
   d.event = auth_event::success;
+  if (!scheme.check_lock_and_ip) {
+    d.authenticated = true;
+    return d;
+  }
   if (profile->lock == register_lock_level) {
     d.reply = refuse(403, "Subscriber locked");
     d.why = "locked";

@@ -41,7 +41,30 @@ struct auth_profile {
   std::vector<std::string> allowed_ips;
   std::vector<std::string> man_allowed_ips; ///< admin list; empty: any
   bool ignore_allowed_ips = false;
+  // Call limits (preferences; 0: none). Calls read the same profile.
+  int64_t concurrent_max = 0;     ///< calls in and out together
+  int64_t concurrent_max_out = 0; ///< outgoing calls
+  int64_t max_call_duration = 0;  ///< seconds
 };
+
+/// Which digest exchange (RFC 3261 §22): a registrar's 401 with
+/// WWW-Authenticate / Authorization, or a proxy's 407 with
+/// Proxy-Authenticate / Proxy-Authorization (INVITE and other requests a
+/// caller sends through the platform). The registrar also checks the lock
+/// level and allowed IPs here; for calls the routing pipeline's caller
+/// stage does, with the call's own reasons.
+struct auth_scheme {
+  uint16_t code;
+  std::string_view reason;
+  std::string_view challenge_header;
+  std::string_view credentials_header;
+  bool check_lock_and_ip;
+};
+inline constexpr auth_scheme registrar_scheme{
+    401, "Unauthorized", "WWW-Authenticate", "Authorization", true};
+inline constexpr auth_scheme proxy_scheme{407, "Proxy Authentication Required",
+                                          "Proxy-Authenticate",
+                                          "Proxy-Authorization", false};
 
 /// Lock level that refuses REGISTER (global lock; status "locked").
 inline constexpr int register_lock_level = 4;
@@ -72,21 +95,24 @@ struct auth_decision {
 auth_decision authenticate(const sip::sip_message& rq, std::string_view to_user,
                            std::string_view realm, const auth_profile* profile,
                            const auth_input& in,
-                           sip::auth::nonce_counter* counter);
+                           sip::auth::nonce_counter* counter,
+                           const auth_scheme& scheme = registrar_scheme);
 
 /// The first two answers of `authenticate`, which need no profile: 400 for
 /// a malformed Authorization header, 401 when none carries credentials
 /// for `realm`. Nullopt when credentials for the realm are present. The
 /// directory answers these itself, before any provisioning lookup.
-std::optional<auth_decision> answer_without_profile(const sip::sip_message& rq,
-                                                    std::string_view realm,
-                                                    const auth_input& in);
+std::optional<auth_decision>
+answer_without_profile(const sip::sip_message& rq, std::string_view realm,
+                       const auth_input& in,
+                       const auth_scheme& scheme = registrar_scheme);
 
 /// The 401 with one challenge per algorithm: MD5, then SHA-256. RFC 8760
 /// prefers SHA-256 on top, but UAs take the topmost challenge they can
 /// answer and many (SIPp among them) stop at an unknown algorithm.
 sip::edge::sip_reply challenge(std::string_view realm, const auth_input& in,
-                               bool stale);
+                               bool stale,
+                               const auth_scheme& scheme = registrar_scheme);
 
 /// Whether `ip` passes allowed_ips (skipped with ignore_allowed_ips) and
 /// man_allowed_ips (always); an empty list allows any address, entries

@@ -229,32 +229,33 @@ int node::run() {
     return 1;
   }
 
-  // The SIP edge and the subscriber actors (lb role).
-  std::unique_ptr<sip_service> sip;
-  if (cfg_.host().has_role("lb")) {
-    auto svc = sip_service::start(cfg_, s, data_dir, **store, sys,
-                                  metrics::default_registry());
-    if (!svc) {
-      spdlog::critical("{}", svc.err().message);
-      caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
-      sys.await_all_actors_done();
-      return 1;
-    }
-    sip = std::move(*svc);
-  }
   // The media relay (lb role): ports, relay address, I/O thread.
   std::unique_ptr<media_service> media;
   if (cfg_.host().has_role("lb")) {
     auto svc = media_service::start(cfg_, s);
     if (!svc) {
       spdlog::critical("{}", svc.err().message);
-      if (sip)
-        sip->stop();
       caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
       sys.await_all_actors_done();
       return 1;
     }
     media = std::move(*svc);
+  }
+  // The SIP edge, the subscriber actors and the call actors (lb role).
+  std::unique_ptr<sip_service> sip;
+  if (cfg_.host().has_role("lb")) {
+    auto svc = sip_service::start(cfg_, s, data_dir, **store, sys,
+                                  media ? media->env() : nullptr,
+                                  metrics::default_registry());
+    if (!svc) {
+      spdlog::critical("{}", svc.err().message);
+      if (media)
+        media->stop();
+      caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
+      sys.await_all_actors_done();
+      return 1;
+    }
+    sip = std::move(*svc);
   }
   if (sip)
     mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory());

@@ -1,5 +1,6 @@
 #include "apps/sbnode/sip_service.hpp"
 
+#include "actors/call/call_actor.hpp"
 #include "actors/subscriber/subscriber_actor.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "common/fs.hpp"
@@ -48,6 +49,19 @@ sub::registrar_settings registrar_settings(const config::settings& s,
   return r;
 }
 
+actors::call::call_env_settings call_settings(const config::settings& s) {
+  actors::call::call_env_settings c;
+  c.ring_timeout = std::chrono::seconds{s.sip.ring_timeout_s};
+  c.max_duration = std::chrono::seconds{s.sip.max_call_duration_s};
+  c.rtp_timeout = std::chrono::seconds{s.rtpproxy.rtp_timeout};
+  return c;
+}
+
+// The methods the edge hands over: REGISTER to the subscriber directory,
+// the rest to calls (ACK and CANCEL arrive as notifications).
+const std::vector<std::string> routed_methods{
+    "REGISTER", "INVITE", "ACK", "BYE", "CANCEL", "UPDATE", "PRACK", "INFO"};
+
 // sofia's TLS transport reads <dir>/agent.pem (key and certificate chain).
 result<std::string> tls_dir(const config::loaded_config& cfg,
                             const config::settings& s,
@@ -76,7 +90,9 @@ result<std::string> tls_dir(const config::loaded_config& cfg,
 result<std::unique_ptr<sip_service>>
 sip_service::start(const config::loaded_config& cfg, const config::settings& s,
                    const stdfs::path& data_dir, persistence::rocks_store& store,
-                   caf::actor_system& sys, metrics::registry& metrics) {
+                   caf::actor_system& sys,
+                   std::shared_ptr<actors::media::media_env> media,
+                   metrics::registry& metrics) {
   std::unique_ptr<sip_service> svc{new sip_service()};
   // Every node that may answer for an AoR must check the nonces the others
   // issued; in cluster mode the secret file is distributed like the
@@ -104,6 +120,7 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   eo.tls_dir = *dir;
   eo.max_message_bytes = static_cast<std::size_t>(s.sip.max_message_bytes);
   eo.server = s.sip.user_agent;
+  eo.routed_methods = routed_methods;
 
   svc->shield_ =
       std::make_unique<sip::edge::edge_shield>(shield_settings(s), metrics);
@@ -111,11 +128,20 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
       store, sub::make_local_location_store(store),
       registrar_settings(s, svc->nonce_secret_, svc->keepalive_from_), metrics);
   svc->directory_ = sub::spawn_subscriber_directory(sys, svc->env_);
+  svc->calls_ = std::make_shared<actors::call::call_env>(
+      svc->env_, store, std::move(media), call_settings(s), metrics);
+  svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
   auto directory = svc->directory_;
+  auto manager = svc->call_manager_;
+  auto* calls = svc->calls_.get();
   auto* shield = svc->shield_.get();
   svc->edge_ = std::make_unique<sip::edge::sip_edge>(
       eo,
-      [directory](sip::edge::incoming_request&& rq) {
+      [directory, manager, calls](sip::edge::incoming_request&& rq) {
+        if (rq.message.method != "REGISTER") {
+          actors::call::dispatch_call_request(*calls, manager, std::move(rq));
+          return;
+        }
         caf::anon_send(
             directory, sub::sip_request_atom::value,
             std::make_shared<sip::edge::incoming_request>(std::move(rq)));
@@ -125,9 +151,20 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
       },
       metrics);
   auto* edge = svc->edge_.get();
+  edge->set_response_handler([calls](sip::edge::incoming_response&& r) {
+    actors::call::dispatch_call_response(*calls, std::move(r));
+  });
   svc->env_->reply = [edge](uint64_t key, sip::edge::sip_reply r) {
     edge->reply(key, std::move(r));
   };
+  svc->calls_->reply = svc->env_->reply;
+  svc->calls_->send_request = [edge](sip::edge::outgoing_request r) {
+    edge->send_request(std::move(r));
+  };
+  svc->calls_->cancel_request = [edge](uint64_t id) {
+    edge->cancel_request(id);
+  };
+  svc->calls_->new_request_id = [edge] { return edge->new_request_id(); };
   svc->env_->send_options = [edge](sip::edge::outgoing_options o) {
     edge->send_options(std::move(o));
   };
@@ -153,12 +190,17 @@ sip_service::~sip_service() {
 
 void sip_service::reload(const config::settings& s) {
   shield_->reconfigure(shield_settings(s));
+  calls_->set_settings(call_settings(s));
   env_->set_settings(registrar_settings(s, nonce_secret_, keepalive_from_));
 }
 
 void sip_service::stop() {
   if (edge_)
     edge_->stop();
+  if (call_manager_) {
+    caf::anon_send_exit(call_manager_, caf::exit_reason::user_shutdown);
+    call_manager_ = nullptr;
+  }
   if (directory_) {
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
     directory_ = nullptr;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/call/call_env.hpp"
 #include "actors/subscriber/registrar_env.hpp"
 #include "common/config/loader.hpp"
 #include "sip/edge/edge_shield.hpp"
@@ -18,14 +19,17 @@ class rocks_store;
 namespace sb::apps {
 
 /// The node's SIP side: the edge (sofia thread, listeners on the sip_ext
-/// interfaces), its shield, and the subscriber directory the edge routes
-/// REGISTERs to. Built on nodes with the `lb` role (single-node: all roles).
+/// interfaces), its shield, the subscriber directory the edge routes
+/// REGISTERs to, and the call manager and registry that take INVITEs and
+/// every message of a call. Built on nodes with the `lb` role
+/// (single-node: all roles).
 class sip_service {
 public:
   static result<std::unique_ptr<sip_service>>
   start(const config::loaded_config& cfg, const config::settings& s,
         const std::filesystem::path& data_dir, persistence::rocks_store& store,
-        caf::actor_system& sys, metrics::registry& metrics);
+        caf::actor_system& sys, std::shared_ptr<actors::media::media_env> media,
+        metrics::registry& metrics);
 
   ~sip_service();
 
@@ -36,12 +40,15 @@ public:
   void stop();
 
   caf::actor directory() const { return directory_; }
+  const actors::call::call_env& calls() const { return *calls_; }
   sip::edge::edge_shield& shield() { return *shield_; }
 
 private:
   sip_service() = default;
 
   std::shared_ptr<actors::subscriber::registrar_env> env_;
+  std::shared_ptr<actors::call::call_env> calls_;
+  caf::actor call_manager_;
   std::unique_ptr<sip::edge::edge_shield> shield_;
   std::unique_ptr<sip::edge::sip_edge> edge_;
   caf::actor directory_;

@@ -203,6 +203,18 @@ void add_sip(std::vector<field>& v) {
       reload, in_config,
       "An idle subscriber actor with no pending work is passivated after "
       "this many seconds."));
+  v.push_back(integer(
+      "sip.ring_timeout_s",
+      [](auto& s) -> auto& { return s.sip.ring_timeout_s; }, 1, 3600, reload,
+      in_config,
+      "Seconds a call may ring unanswered before its branches are cancelled "
+      "and the caller gets 480 No Answer."));
+  v.push_back(integer(
+      "sip.max_call_duration_s",
+      [](auto& s) -> auto& { return s.sip.max_call_duration_s; }, 1, 604800,
+      reload, in_config,
+      "Seconds an answered call may last before both legs get BYE (a "
+      "subscriber's max_call_duration preference is used when set)."));
 }
 
 void add_registrar(std::vector<field>& v) {

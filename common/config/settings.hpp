@@ -63,6 +63,8 @@ struct sip_settings {
   int64_t nonce_max_age_s = 300;
   int64_t nat_keepalive_interval_s = 30;
   int64_t subscriber_idle_s = 300;
+  int64_t ring_timeout_s = 180;
+  int64_t max_call_duration_s = 21600;
 };
 
 /// Expiry bounds of registrations. Rule (documented, not yet enforced by the

@@ -1,0 +1,763 @@
+#include "actors/call/call_actor.hpp"
+
+#include "actors/call/call_messages.hpp"
+#include "actors/call/call_state.hpp"
+#include "actors/call/callee_stage.hpp"
+#include "actors/call/caller_stage.hpp"
+#include "actors/call/limits_stage.hpp"
+#include "actors/call/routing.hpp"
+#include "actors/call/sip_dialog.hpp"
+#include "actors/subscriber/profile_lookup.hpp"
+#include "actors/subscriber/register_auth.hpp"
+#include "common/log.hpp"
+
+#include <deque>
+#include <map>
+#include <random>
+#include <unordered_map>
+#include <variant>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+namespace sb::actors::call {
+
+namespace edge = sip::edge;
+using edge::incoming_request;
+using edge::incoming_response;
+using edge::sip_reply;
+using request_ptr = std::shared_ptr<incoming_request>;
+using response_ptr = std::shared_ptr<incoming_response>;
+
+namespace {
+
+std::string random_token(std::mt19937_64& rng) {
+  static constexpr char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  for (int i = 0; i < 16; ++i)
+    out += digits[rng() % 36];
+  return out;
+}
+
+std::mt19937_64& thread_rng() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng;
+}
+
+time_point wall_now() {
+  return std::chrono::system_clock::now();
+}
+
+media::leg_id leg_of(side s) {
+  return s == side::a ? media::leg_id::a : media::leg_id::b;
+}
+
+side other(side s) {
+  return s == side::a ? side::b : side::a;
+}
+
+// -- the shell ----------------------------------------------------------------
+
+// One B branch as SIP: its dialog, its INVITE, what it answered.
+struct branch_leg {
+  dialog_leg leg;
+  uint64_t invite_id = 0;
+  uint32_t invite_cseq = 0;
+  std::string sdp_for_a; ///< its answer, rewritten for A
+  std::vector<sip::header_field> relayed;
+};
+
+// An in-dialog request relayed from one leg to the other.
+struct relay_txn {
+  side from = side::a;
+  uint64_t key = 0; ///< the edge key to answer
+  sip::sip_message request;
+  std::string body_out; ///< the body for the other leg
+  std::optional<sip::sip_message> answer;
+  std::string answer_body; ///< the answer's body for the requester
+};
+
+// A re-INVITE relayed to `to` and answered 2xx: the requester's ACK is
+// relayed as an ACK on `to`.
+struct relayed_invite {
+  uint64_t out_id = 0;
+  uint32_t cseq = 0;
+};
+
+using input =
+    std::variant<request_ptr, response_ptr, timer_fired, media_timeout>;
+
+struct call_shell {
+  std::shared_ptr<call_env> env;
+  caf::event_based_actor* self = nullptr;
+  request_ptr invite;
+  subscriber::auth_profile caller;
+
+  call_state core;
+  bool started = false;
+  bool ended = false;
+  dialog_leg a;
+  std::string b_call_id;
+  std::string b_tag;
+  std::vector<branch_leg> b;
+  caf::actor media;
+  std::string offer_for_b;
+  std::vector<routing_context::admission> admissions;
+
+  std::map<uint64_t, relay_txn> relays;
+  uint64_t next_txn = 0;
+  std::unordered_map<uint64_t, uint64_t> out_txn; ///< request id → txn
+  std::vector<uint64_t> requests;                 ///< ids in the registry
+  std::array<std::optional<relayed_invite>, 2> reinvite;
+
+  std::deque<input> inbox;
+  std::function<void(result<std::string>)> sdp_continuation;
+  std::chrono::steady_clock::time_point answered_at{};
+
+  // -- plumbing --------------------------------------------------------------
+
+  caf::actor me() const { return caf::actor_cast<caf::actor>(self); }
+
+  uint64_t track_request() {
+    auto id = env->new_request_id();
+    env->registry.add_request(id, me());
+    requests.push_back(id);
+    return id;
+  }
+
+  dialog_leg& leg_on(side s) {
+    if (s == side::a)
+      return a;
+    return b[b_index()].leg;
+  }
+
+  // The B branch in-dialog requests go to: the winner, else the one A
+  // hears early media from, else the first with an early dialog.
+  size_t b_index() const {
+    if (core.winner)
+      return *core.winner;
+    if (core.early_media_branch)
+      return *core.early_media_branch;
+    for (size_t i = 0; i < b.size(); ++i)
+      if (!b[i].leg.remote.tag.empty())
+        return i;
+    return 0;
+  }
+
+  void push(input in) {
+    inbox.push_back(std::move(in));
+    pump();
+  }
+
+  void pump() {
+    while (!sdp_continuation && !inbox.empty() && !ended) {
+      auto in = std::move(inbox.front());
+      inbox.pop_front();
+      std::visit([this](auto& v) { handle(v); }, in);
+    }
+  }
+
+  // Passes an SDP through the media session; `then` runs with the body
+  // for the other leg. Inputs wait meanwhile, so the core sees them in
+  // order. Without a relay the body passes unchanged.
+  void rewrite(side from, bool offer, std::string body,
+               std::function<void(result<std::string>)> then) {
+    if (!media) {
+      then(std::move(body));
+      return;
+    }
+    sdp_continuation = std::move(then);
+    auto op = std::make_shared<media::sdp_op>();
+    op->from = leg_of(from);
+    op->offer = offer;
+    op->body = std::move(body);
+    op->done = [me = me()](result<std::string> r) {
+      caf::anon_send(me, call_sdp_atom::value,
+                     std::make_shared<result<std::string>>(std::move(r)));
+    };
+    self->send(media, media::media_sdp_atom::value, op);
+  }
+
+  void on_sdp(const sdp_result& r) {
+    auto then = std::move(sdp_continuation);
+    sdp_continuation = nullptr;
+    if (then)
+      then(std::move(*r));
+    pump();
+  }
+
+  void feed(const call_event& ev) { apply(on_event(core, ev, wall_now())); }
+
+  // -- start -----------------------------------------------------------------
+
+  void start() {
+    env->call_started();
+    const auto& m = invite->message;
+    a = caller_leg(m, invite->source, random_token(thread_rng()),
+                   contact_for(invite->local_socket));
+    b_call_id = random_token(thread_rng()) + "-b2b";
+    b_tag = random_token(thread_rng());
+    env->registry.add_dialog(a.call_id, me());
+    env->registry.add_dialog(b_call_id, me());
+
+    routing_context ctx;
+    ctx.call_id = m.call_id;
+    if (auto from = sip::split_uri(m.from.uri)) {
+      ctx.from_user = from->user;
+      ctx.from_domain = from->host;
+    }
+    if (auto ruri = sip::split_uri(m.request_uri)) {
+      ctx.request_user = ruri->user;
+      ctx.request_domain = ruri->host;
+    }
+    ctx.source_ip = invite->source.ip;
+    ctx.now = wall_now();
+    ctx.caller_subscriber_id = caller.subscriber_id;
+    auto s = env->settings();
+    ctx.plan.settings.ring_timeout = s->ring_timeout;
+    ctx.plan.settings.max_duration = s->max_duration;
+    ctx.plan.cdr.call_id = m.call_id;
+    ctx.plan.cdr.source.ip = invite->source.ip;
+    const auto& reader = env->registrar->reader;
+    std::vector<routing_stage> stages{
+        caller_stage(store_caller_lookup(reader)),
+        callee_stage(store_lookups(reader, *env->registrar->locations)),
+        limits_stage(env->registry, store_caller_lookup(reader))};
+    auto stopped = run_pipeline(stages, ctx);
+    admissions = ctx.admissions;
+    if (!stopped.empty())
+      spdlog::debug("call {}: stage {} answered {}", m.call_id, stopped,
+                    ctx.plan.reject ? ctx.plan.reject->code : 0);
+    auto plan = std::move(ctx.plan);
+    if (plan.reject || !has_sdp(m) || !env->media) {
+      offer_for_b = m.body;
+      begin(std::move(plan));
+      return;
+    }
+    media = media::spawn_media_session(self->home_system(), env->media, me(),
+                                       thread_rng()());
+    rewrite(side::a, true, m.body,
+            [this, plan = std::move(plan)](result<std::string> r) mutable {
+              if (!r) {
+                spdlog::info("call {}: offer refused: {}", a.call_id,
+                             r.err().message);
+                plan.targets.clear();
+                plan.reject = rejection{488, "Not Acceptable Here"};
+              } else {
+                offer_for_b = std::move(*r);
+              }
+              begin(std::move(plan));
+            });
+  }
+
+  void begin(call_plan plan) {
+    started = true;
+    apply(call::start(core, std::move(plan), wall_now()));
+  }
+
+  // -- effects ---------------------------------------------------------------
+
+  void apply(const call_effects& fx) {
+    for (auto i : fx.invite)
+      send_invite(i);
+    for (const auto& r : fx.reply)
+      reply_caller(r);
+    for (auto i : fx.cancel)
+      env->cancel_request(b[i].invite_id);
+    for (auto i : fx.ack) {
+      auto req = make_request(b[i].leg, "ACK", env->new_request_id(),
+                              b[i].invite_cseq);
+      req.ack_for = b[i].invite_id;
+      env->send_request(std::move(req));
+    }
+    for (auto i : fx.bye)
+      env->send_request(make_request(b[i].leg, "BYE", track_request()));
+    if (fx.bye_caller)
+      env->send_request(make_request(a, "BYE", track_request()));
+    for (const auto& r : fx.relays)
+      relay_out(r);
+    for (const auto& r : fx.refuse) {
+      auto it = relays.find(r.txn);
+      if (it == relays.end())
+        continue;
+      env->reply(it->second.key,
+                 sip_reply::of(static_cast<uint16_t>(r.code), r.reason));
+      relays.erase(it);
+    }
+    for (const auto& t : fx.timers) {
+      auto delay = std::max(t.at - wall_now(), time_point::duration::zero());
+      self->delayed_send(
+          self, std::chrono::duration_cast<std::chrono::milliseconds>(delay),
+          call_timer_atom::value, static_cast<uint8_t>(t.kind));
+    }
+    if (core.phase == call_phase::answered ||
+        core.phase == call_phase::confirmed) {
+      if (answered_at == std::chrono::steady_clock::time_point{}) {
+        answered_at = std::chrono::steady_clock::now();
+        if (media)
+          self->delayed_send(self, env->settings()->media_check,
+                             call_media_check_atom::value);
+      }
+    }
+    if (fx.cdr)
+      finish(*fx.cdr);
+  }
+
+  void send_invite(size_t i) {
+    if (b.size() <= i)
+      b.resize(i + 1);
+    const auto& target = core.branches[i].target;
+    auto callee = invite->message.to;
+    callee.tag.clear();
+    auto caller_id = invite->message.from;
+    b[i].leg = callee_leg(b_call_id, caller_id, b_tag, callee, target.uri,
+                          target.path, target.next_hop, a.contact);
+    b[i].invite_id = track_request();
+    auto req = make_request(b[i].leg, "INVITE", b[i].invite_id);
+    b[i].invite_cseq = req.cseq;
+    req.headers = relayed_headers(invite->message);
+    if (!offer_for_b.empty()) {
+      req.content_type =
+          invite->message.content_type.value_or("application/sdp");
+      req.body = offer_for_b;
+    }
+    env->send_request(std::move(req));
+  }
+
+  void reply_caller(const caller_reply& r) {
+    auto rep = sip_reply::of(static_cast<uint16_t>(r.code), r.reason);
+    rep.to_tag = a.local.tag;
+    if (r.code > 100 && r.code < 300)
+      rep.headers.push_back({"Contact", a.contact});
+    if (r.from_branch && *r.from_branch < b.size()) {
+      const auto& br = b[*r.from_branch];
+      for (const auto& h : br.relayed)
+        rep.headers.push_back(h);
+      if (r.with_sdp && !br.sdp_for_a.empty()) {
+        rep.content_type = "application/sdp";
+        rep.body = br.sdp_for_a;
+      }
+    }
+    env->reply(invite->key, std::move(rep));
+  }
+
+  void relay_out(const relay& r) {
+    auto it = relays.find(r.txn);
+    if (it == relays.end())
+      return;
+    auto& t = it->second;
+    if (!r.method.empty()) { // the request, onto the other leg
+      auto& leg = leg_on(r.to);
+      auto id = track_request();
+      out_txn[id] = r.txn;
+      auto req = make_request(leg, r.method, id);
+      for (auto h : relayed_headers(t.request)) {
+        if (h.name == "RAck" || h.name == "rack")
+          h.value = renumber_rack(h.value, r.to == side::a
+                                               ? invite->message.cseq
+                                               : b[b_index()].invite_cseq);
+        req.headers.push_back(std::move(h));
+      }
+      if (!t.body_out.empty()) {
+        req.content_type = t.request.content_type.value_or("application/sdp");
+        req.body = t.body_out;
+      }
+      if (r.method == "INVITE")
+        reinvite[static_cast<size_t>(r.to)] = relayed_invite{id, req.cseq};
+      env->send_request(std::move(req));
+      return;
+    }
+    // The answer, back to the requester.
+    auto rep = sip_reply::of(static_cast<uint16_t>(r.code),
+                             t.answer ? t.answer->reason : std::string{});
+    rep.to_tag = t.from == side::a ? a.local.tag : b_tag;
+    if (t.answer)
+      for (const auto& h : relayed_headers(*t.answer))
+        rep.headers.push_back(h);
+    if (r.code >= 200 && r.code < 300 &&
+        (t.request.method == "INVITE" || t.request.method == "UPDATE"))
+      rep.headers.push_back({"Contact", leg_on(t.from).contact});
+    if (!t.answer_body.empty()) {
+      rep.content_type = t.answer && t.answer->content_type
+                             ? *t.answer->content_type
+                             : "application/sdp";
+      rep.body = t.answer_body;
+    }
+    env->reply(t.key, std::move(rep));
+    if (r.code >= 200)
+      relays.erase(it);
+  }
+
+  void finish(const billing::cdr_record& cdr) {
+    if (ended)
+      return;
+    ended = true;
+    auto id = env->cdrs.write(cdr);
+    if (!id)
+      spdlog::error("call {}: CDR not written: {}", cdr.call_id,
+                    id.err().message);
+    env->call_ended(billing::to_string(cdr.status));
+    cleanup();
+    self->quit();
+  }
+
+  // Everything the call holds outside itself; runs once, on every end.
+  void cleanup() {
+    release_outside();
+    if (media)
+      self->send_exit(media, caf::exit_reason::normal);
+    media = nullptr;
+  }
+
+  void release_outside() {
+    for (const auto& adm : admissions)
+      env->registry.release(adm.subscriber_id, adm.out);
+    admissions.clear();
+    env->registry.remove_dialog(a.call_id);
+    env->registry.remove_dialog(b_call_id);
+    for (auto id : requests)
+      env->registry.remove_request(id);
+    requests.clear();
+  }
+
+  call_shell() = default;
+  call_shell(const call_shell&) = delete;
+  call_shell& operator=(const call_shell&) = delete;
+
+  // CAF destroys the state however the actor ends (a bug, a kill): what
+  // the call holds outside is released and an unanswered caller gets 500.
+  // (The media session monitors this actor and ends with it.)
+  ~call_shell() {
+    if (!env || ended)
+      return;
+    ended = true;
+    if (invite && (!started || core.phase == call_phase::calling ||
+                   core.phase == call_phase::early))
+      env->reply(invite->key, sip_reply::of(500, "Call Failed"));
+    env->call_ended("failed");
+    release_outside();
+  }
+
+  // -- inputs ----------------------------------------------------------------
+
+  void handle(const request_ptr& rq) {
+    const auto& m = rq->message;
+    side from = m.call_id == a.call_id ? side::a : side::b;
+    if (rq->ack_timeout) {
+      if (from == side::a && m.cseq == invite->message.cseq)
+        feed(caller_ack_timeout{});
+      return;
+    }
+    if (m.method == "ACK")
+      return on_ack(from, m);
+    if (m.method == "CANCEL") {
+      if (from == side::a && rq->key == invite->key)
+        feed(caller_cancel{});
+      return;
+    }
+    if (!rq->needs_reply)
+      return;
+    if (from == side::b &&
+        (b.empty() || m.from.tag != leg_on(side::b).remote.tag)) {
+      env->reply(rq->key,
+                 sip_reply::of(481, "Call/Transaction Does Not Exist"));
+      return;
+    }
+    if (m.method == "INVITE" && from == side::a && m.to.tag.empty()) {
+      // A second initial INVITE with our Call-ID (a new transaction after
+      // a 407 is routed by the manager before this call exists).
+      env->reply(rq->key, sip_reply::of(482, "Loop Detected"));
+      return;
+    }
+    leg_on(from).remote_cseq = m.cseq;
+    if (m.method == "BYE") {
+      env->reply(rq->key, sip_reply::of(200));
+      feed(hangup{from});
+      return;
+    }
+    auto txn = ++next_txn;
+    relay_txn t;
+    t.from = from;
+    t.key = rq->key;
+    t.request = m;
+    bool offer = (m.method == "INVITE" || m.method == "UPDATE") && has_sdp(m);
+    if (!offer) {
+      t.body_out = m.body;
+      relays.emplace(txn, std::move(t));
+      feed(dialog_request{from, m.method, txn, false});
+      return;
+    }
+    relays.emplace(txn, std::move(t));
+    rewrite(from, true, m.body,
+            [this, txn, from, method = m.method](result<std::string> r) {
+              auto it = relays.find(txn);
+              if (it == relays.end())
+                return;
+              if (!r) {
+                env->reply(it->second.key,
+                           sip_reply::of(488, "Not Acceptable Here"));
+                relays.erase(it);
+                return;
+              }
+              it->second.body_out = std::move(*r);
+              feed(dialog_request{from, method, txn, true});
+            });
+  }
+
+  void on_ack(side from, const sip::sip_message& m) {
+    if (from == side::a && m.cseq == invite->message.cseq) {
+      feed(caller_ack{});
+      return;
+    }
+    // The ACK of a relayed re-INVITE's 2xx goes on to the other leg.
+    auto& ri = reinvite[static_cast<size_t>(other(from))];
+    if (!ri)
+      return;
+    auto req = make_request(leg_on(other(from)), "ACK", env->new_request_id(),
+                            ri->cseq);
+    req.ack_for = ri->out_id;
+    env->send_request(std::move(req));
+    ri.reset();
+  }
+
+  void handle(const response_ptr& r) {
+    const auto& m = r->message;
+    for (size_t i = 0; i < b.size(); ++i)
+      if (b[i].invite_id == r->id)
+        return on_branch_response(i, m);
+    auto t = out_txn.find(r->id);
+    if (t == out_txn.end())
+      return; // a BYE's answer
+    if (m.status < 200)
+      return;
+    auto txn = t->second;
+    out_txn.erase(t);
+    auto it = relays.find(txn);
+    if (it == relays.end())
+      return;
+    it->second.answer = m;
+    side answered_by = other(it->second.from);
+    bool offer_answered = m.status / 100 == 2 && has_sdp(m) &&
+                          (it->second.request.method == "INVITE" ||
+                           it->second.request.method == "UPDATE");
+    if (!offer_answered) {
+      if (m.status / 100 != 2 && it->second.request.method == "INVITE")
+        reinvite[static_cast<size_t>(answered_by)].reset();
+      it->second.answer_body = has_sdp(m) ? std::string{} : m.body;
+      feed(dialog_response{answered_by, txn, m.status});
+      return;
+    }
+    rewrite(answered_by, false, m.body,
+            [this, txn, answered_by, code = m.status](result<std::string> rw) {
+              auto it = relays.find(txn);
+              if (it == relays.end())
+                return;
+              if (rw)
+                it->second.answer_body = std::move(*rw);
+              else
+                spdlog::info("call {}: answer refused: {}", a.call_id,
+                             rw.err().message);
+              feed(dialog_response{answered_by, txn, code});
+            });
+  }
+
+  void on_branch_response(size_t i, const sip::sip_message& m) {
+    int code = m.status;
+    if (code == 100)
+      return;
+    if (code < 300)
+      learn_from_response(b[i].leg, m);
+    b[i].relayed = relayed_headers(m);
+    bool sdp = has_sdp(m) && code < 300;
+    // Only the answer A will hear is passed through the relay: the first
+    // 2xx, or early media from the first branch that sends it.
+    bool wanted = sdp && (code / 100 == 2 ? !core.winner
+                                          : (!core.early_media_branch ||
+                                             *core.early_media_branch == i));
+    if (!wanted) {
+      feed(branch_response{i, code, m.reason, false});
+      return;
+    }
+    rewrite(side::b, false, m.body,
+            [this, i, code, reason = m.reason](result<std::string> r) {
+              bool ok = static_cast<bool>(r);
+              if (ok)
+                b[i].sdp_for_a = std::move(*r);
+              else
+                spdlog::info("call {}: answer refused: {}", a.call_id,
+                             r.err().message);
+              feed(branch_response{i, code, reason, ok});
+            });
+  }
+
+  void handle(const timer_fired& t) { feed(t); }
+  void handle(const media_timeout& t) { feed(t); }
+
+  // Media: the newest packet on any stream of either leg.
+  void on_media_report(const media::media_report& rep) {
+    if (ended || core.phase == call_phase::ended)
+      return;
+    auto newest = answered_at;
+    for (const auto& s : rep.streams)
+      for (const auto& leg : s)
+        if (leg.last_packet && *leg.last_packet > newest)
+          newest = *leg.last_packet;
+    auto idle = std::chrono::steady_clock::now() - newest;
+    if (idle >= env->settings()->rtp_timeout) {
+      spdlog::info(
+          "call {}: no RTP for {} s: ending it", a.call_id,
+          std::chrono::duration_cast<std::chrono::seconds>(idle).count());
+      push(media_timeout{});
+      return;
+    }
+    self->delayed_send(self, env->settings()->media_check,
+                       call_media_check_atom::value);
+  }
+};
+
+caf::behavior call_actor(caf::stateful_actor<call_shell>* self,
+                         std::shared_ptr<call_env> env, request_ptr invite,
+                         subscriber::auth_profile caller) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  st.self = self;
+  st.invite = std::move(invite);
+  st.caller = std::move(caller);
+  st.start();
+  return {
+      [self](call_request_atom, const request_ptr& rq) {
+        self->state.push(rq);
+      },
+      [self](call_response_atom, const response_ptr& r) {
+        self->state.push(r);
+      },
+      [self](call_timer_atom, uint8_t kind) {
+        self->state.push(timer_fired{static_cast<timer_kind>(kind)});
+      },
+      [self](call_sdp_atom, const sdp_result& r) { self->state.on_sdp(r); },
+      [self](call_media_check_atom) {
+        auto& s = self->state;
+        if (s.ended || !s.media)
+          return;
+        auto me = s.me();
+        std::function<void(media::media_report)> cb =
+            [me](media::media_report rep) {
+              caf::anon_send(
+                  me, call_media_report_atom::value,
+                  std::make_shared<media::media_report>(std::move(rep)));
+            };
+        self->send(s.media, media::media_stats_atom::value, std::move(cb));
+      },
+      [self](call_media_report_atom,
+             const std::shared_ptr<media::media_report>& rep) {
+        self->state.on_media_report(*rep);
+      },
+  };
+}
+
+// -- the manager
+// ---------------------------------------------------------------
+
+struct manager_state {
+  std::shared_ptr<call_env> env;
+  sip::auth::nonce_counter nonces{16384};
+};
+
+void on_new_invite(caf::stateful_actor<manager_state>* self,
+                   const request_ptr& rq) {
+  auto& env = *self->state.env;
+  const auto& m = rq->message;
+  if (auto refusal = unacceptable_body(m)) {
+    env.reply(rq->key, std::move(*refusal));
+    return;
+  }
+  auto from = sip::split_uri(m.from.uri);
+  if (!from || from->user.empty()) {
+    env.reply(rq->key, sip_reply::of(400, "Bad From URI"));
+    return;
+  }
+  const auto& reader = env.registrar->reader;
+  auto domain = subscriber::lookup_domain(reader, from->host);
+  if (!domain) {
+    spdlog::error("call {}: provisioning read failed: {}", m.call_id,
+                  domain.err().message);
+    env.reply(rq->key, sip_reply::of(500, "Server Internal Error"));
+    return;
+  }
+  if (!*domain) {
+    // Not one of ours, and no trusted source yet (peerings come later).
+    env.reply(rq->key, sip_reply::of(403, "Forbidden"));
+    return;
+  }
+  auto [in, settings] = env.registrar->auth_inputs(rq->source.ip);
+  if (auto early = subscriber::answer_without_profile(
+          m, from->host, in, subscriber::proxy_scheme)) {
+    env.reply(rq->key, std::move(early->reply));
+    return;
+  }
+  auto profile = subscriber::lookup_user(reader, **domain, from->user);
+  if (!profile) {
+    env.reply(rq->key, sip_reply::of(500, "Server Internal Error"));
+    return;
+  }
+  const subscriber::auth_profile* p = *profile ? &**profile : nullptr;
+  auto d =
+      subscriber::authenticate(m, from->user, from->host, p, in,
+                               &self->state.nonces, subscriber::proxy_scheme);
+  if (d.event != subscriber::auth_event::none && env.registrar->on_auth)
+    env.registrar->on_auth(rq->source.ip, from->user + "@" + from->host,
+                           d.event);
+  if (!d.authenticated) {
+    env.reply(rq->key, std::move(d.reply));
+    return;
+  }
+  self->spawn(call_actor, self->state.env, rq, **profile);
+}
+
+caf::behavior call_manager(caf::stateful_actor<manager_state>* self,
+                           std::shared_ptr<call_env> env) {
+  self->state.env = std::move(env);
+  return {
+      [self](call_request_atom, const request_ptr& rq) {
+        auto& env = *self->state.env;
+        const auto& m = rq->message;
+        // A call spawned since the edge looked: its messages go there.
+        if (auto call = env.registry.by_call_id(m.call_id)) {
+          self->send(*call, call_request_atom::value, rq);
+          return;
+        }
+        if (m.method == "INVITE" && m.to.tag.empty() && rq->needs_reply) {
+          on_new_invite(self, rq);
+          return;
+        }
+        if (rq->needs_reply)
+          env.reply(rq->key,
+                    sip_reply::of(481, "Call/Transaction Does Not Exist"));
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_call_manager(caf::actor_system& sys,
+                              std::shared_ptr<call_env> env) {
+  return sys.spawn(call_manager, std::move(env));
+}
+
+void dispatch_call_request(call_env& env, const caf::actor& manager,
+                           incoming_request&& rq) {
+  auto p = std::make_shared<incoming_request>(std::move(rq));
+  if (auto call = env.registry.by_call_id(p->message.call_id))
+    caf::anon_send(*call, call_request_atom::value, std::move(p));
+  else
+    caf::anon_send(manager, call_request_atom::value, std::move(p));
+}
+
+void dispatch_call_response(call_env& env, incoming_response&& r) {
+  if (auto call = env.registry.by_request(r.id))
+    caf::anon_send(*call, call_response_atom::value,
+                   std::make_shared<incoming_response>(std::move(r)));
+}
+
+} // namespace sb::actors::call

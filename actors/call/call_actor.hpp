@@ -1,0 +1,30 @@
+#pragma once
+
+// The call actors of a node: a manager that takes each new INVITE
+// (digest with 407, RFC 3261 §22.3, with the registrar's nonce rules and
+// brute-force guard) and spawns one call actor per call, which runs the
+// routing pipeline, owns the media session and carries out what the pure
+// call core (call_state) decides, in SIP. The node's SIP edge routes the
+// messages of a live call by the call registry, and what it cannot place
+// to the manager.
+#include "actors/call/call_env.hpp"
+
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+namespace sb::actors::call {
+
+caf::actor spawn_call_manager(caf::actor_system& sys,
+                              std::shared_ptr<call_env> env);
+
+/// Routes one request or notification from the edge (edge thread): to
+/// the call that owns its Call-ID, or to the manager.
+void dispatch_call_request(call_env& env, const caf::actor& manager,
+                           sip::edge::incoming_request&& rq);
+
+/// Routes one answer from the edge to the call that sent the request.
+void dispatch_call_response(call_env& env, sip::edge::incoming_response&& r);
+
+} // namespace sb::actors::call

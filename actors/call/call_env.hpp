@@ -1,0 +1,69 @@
+#pragma once
+
+// What the call actors of one node share: the registrar's environment
+// (provisioning reader, location store, digest inputs, brute-force hook),
+// the call registry the SIP edge routes by, the CDR writer, the media
+// relay (null on a node without one: SDP then passes unchanged), the way
+// to the SIP edge, the settings in force and the counters.
+#include "actors/call/call_registry.hpp"
+#include "actors/call/cdr_writer.hpp"
+#include "actors/media/media_session_actor.hpp"
+#include "actors/subscriber/registrar_env.hpp"
+#include "sip/edge/edge_types.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+
+#include "common/metrics/fwd.hpp"
+
+namespace sb::actors::call {
+
+struct call_env_settings {
+  std::chrono::seconds ring_timeout{180};
+  std::chrono::seconds max_duration{21600};
+  /// No RTP from either side this long on an answered call: it ends.
+  std::chrono::seconds rtp_timeout{60};
+  /// How often an answered call looks at its media counters.
+  std::chrono::milliseconds media_check{2000};
+};
+
+class call_env {
+public:
+  call_env(std::shared_ptr<subscriber::registrar_env> registrar,
+           persistence::rocks_store& store,
+           std::shared_ptr<media::media_env> media, call_env_settings settings,
+           metrics::registry& metrics);
+  call_env(const call_env&) = delete;
+  call_env& operator=(const call_env&) = delete;
+
+  std::shared_ptr<subscriber::registrar_env> registrar;
+  call_registry registry;
+  cdr_writer cdrs;
+  std::shared_ptr<media::media_env> media;
+
+  // The SIP edge (thread-safe; set before the first call).
+  std::function<void(uint64_t key, sip::edge::sip_reply)> reply;
+  std::function<void(sip::edge::outgoing_request)> send_request;
+  std::function<void(uint64_t id)> cancel_request;
+  std::function<uint64_t()> new_request_id;
+
+  std::shared_ptr<const call_env_settings> settings() const;
+  void set_settings(call_env_settings s);
+
+  /// A call started / ended with `status` (the CDR's call_status).
+  void call_started();
+  void call_ended(std::string_view status);
+  int64_t active_calls() const { return active_.load(); }
+
+private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const call_env_settings> settings_;
+  std::atomic<int64_t> active_{0};
+  metrics::gauge* active_gauge_ = nullptr;
+  metrics::counter_family* calls_total_ = nullptr;
+};
+
+} // namespace sb::actors::call

@@ -1,0 +1,36 @@
+#pragma once
+
+// Messages of the call manager and call actors. They carry edge values
+// and closures, so they stay on their node (issue 6 moves call snapshots).
+#include "actors/media/media_session_actor.hpp"
+#include "actors/subscriber/subscriber_messages.hpp" // incoming_request
+#include "common/result.hpp"
+#include "sip/edge/edge_types.hpp"
+
+#include <memory>
+#include <string>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+
+namespace sb::actors::call {
+
+/// A request or notification of a call: shared_ptr<incoming_request>.
+using call_request_atom = caf::atom_constant<caf::atom("cl_req")>;
+/// An answer to a request a call sent: shared_ptr<incoming_response>.
+using call_response_atom = caf::atom_constant<caf::atom("cl_rsp")>;
+/// A timer of the call core: (generation, timer kind as uint8_t).
+using call_timer_atom = caf::atom_constant<caf::atom("cl_tmr")>;
+/// The media session's rewrite of an SDP: shared_ptr<result<string>>.
+using call_sdp_atom = caf::atom_constant<caf::atom("cl_sdp")>;
+/// Time to look at the media counters; then the counters themselves.
+using call_media_check_atom = caf::atom_constant<caf::atom("cl_mchk")>;
+using call_media_report_atom = caf::atom_constant<caf::atom("cl_mrep")>;
+
+using sdp_result = std::shared_ptr<result<std::string>>;
+
+} // namespace sb::actors::call
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<sb::sip::edge::incoming_response>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call::sdp_result)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<sb::actors::media::media_report>)
