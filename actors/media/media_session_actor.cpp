@@ -1,6 +1,7 @@
 #include "actors/media/media_session_actor.hpp"
 
 #include "common/log.hpp"
+#include "common/metrics/registry.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -20,12 +21,35 @@ struct resources {
   media_session_state state;
   std::vector<std::shared_ptr<rtp_relay>> relays; ///< one per stream
 
+  explicit resources(std::shared_ptr<media_env> e)
+      : env(std::move(e)) {
+    if (env->metrics.sessions)
+      env->metrics.sessions->inc();
+  }
+  resources(const resources&) = delete;
+  resources& operator=(const resources&) = delete;
+
   ~resources() {
+    const auto& m = env->metrics;
     for (auto& r : relays)
-      if (r)
+      if (r) {
+        if (m.packets) {
+          m.packets->with({"a"}).inc(r->stats(leg_id::a).packets);
+          m.packets->with({"b"}).inc(r->stats(leg_id::b).packets);
+        }
         r->close();
+      }
+    if (m.sessions)
+      m.sessions->dec();
     std::lock_guard lock(env->pool_mu);
     release_ports(state, env->pool);
+    count_pairs(*env);
+  }
+
+  // Called with pool_mu held.
+  static void count_pairs(media_env& env) {
+    if (env.metrics.pairs_in_use)
+      env.metrics.pairs_in_use->set(static_cast<double>(env.pool.in_use()));
   }
 };
 
@@ -64,6 +88,7 @@ void on_sdp(self_t* self, sdp_op& op) {
   if (op.offer) {
     std::lock_guard lock(r.env->pool_mu);
     fwd = on_offer(r.state, r.env->pool, op.from, op.body, r.env->address);
+    resources::count_pairs(*r.env);
   } else {
     fwd = on_answer(r.state, op.from, op.body, r.env->address);
   }
@@ -83,8 +108,7 @@ void on_sdp(self_t* self, sdp_op& op) {
 
 caf::behavior media_session(self_t* self, std::shared_ptr<media_env> env,
                             caf::actor owner, uint64_t session_id) {
-  self->state.res = std::make_unique<resources>();
-  self->state.res->env = std::move(env);
+  self->state.res = std::make_unique<resources>(std::move(env));
   self->state.res->state = make_media_session(session_id);
   self->monitor(owner);
   self->set_down_handler([self](caf::down_msg&) {

@@ -9,6 +9,7 @@
 // state is destroyed, so a crash of this actor releases them as well).
 #include "actors/media/media_session_state.hpp"
 #include "common/asio.hpp"
+#include "common/metrics/fwd.hpp"
 #include "common/result.hpp"
 #include "media/port_pool.hpp"
 #include "media/rtp_relay.hpp"
@@ -26,6 +27,15 @@
 
 namespace sb::actors::media {
 
+/// The node's media counters (null members: not counted, as in tests).
+struct media_metrics {
+  metrics::gauge* sessions = nullptr;     ///< live media sessions
+  metrics::gauge* pairs_in_use = nullptr; ///< port pairs allocated
+  /// Packets each leg's peer sent into the relay, counted when a session
+  /// ends; label leg = "a" (caller side) | "b".
+  metrics::counter_family* packets = nullptr;
+};
+
 /// What the media sessions of a node share.
 struct media_env {
   media_env(boost::asio::io_context& io, net::ip_address address,
@@ -38,6 +48,7 @@ struct media_env {
   net::ip_address address;     ///< the relay address announced in SDP
   std::mutex pool_mu;          ///< guards `pool`
   sb::media::port_pool pool;
+  media_metrics metrics; ///< set before the first session
 };
 
 /// An SDP passing through the session: an offer or an answer from leg

@@ -1,12 +1,13 @@
 #include "apps/sbnode/media_service.hpp"
 
 #include "common/log.hpp"
+#include "common/metrics/registry.hpp"
 
 namespace sb::apps {
 
 result<std::unique_ptr<media_service>>
 media_service::start(const config::loaded_config& cfg,
-                     const config::settings& s) {
+                     const config::settings& s, metrics::registry& metrics) {
   std::optional<net::ip_address> address;
   for (const auto& i : cfg.host().interfaces)
     if (i.has_type("rtp_ext")) {
@@ -22,6 +23,23 @@ media_service::start(const config::loaded_config& cfg,
   std::unique_ptr<media_service> svc{new media_service()};
   svc->env_ = std::make_shared<actors::media::media_env>(svc->io_, *address,
                                                          std::move(*pool));
+  auto& m = svc->env_->metrics;
+  m.sessions = &metrics
+                    .add_gauge("sb_media_sessions",
+                               "Media sessions (calls with relayed media).")
+                    .value()
+                    ->with({});
+  m.pairs_in_use = &metrics
+                        .add_gauge("sb_media_port_pairs_in_use",
+                                   "RTP/RTCP port pairs allocated.")
+                        .value()
+                        ->with({});
+  m.packets = metrics
+                  .add_counter("sb_media_relayed_packets_total",
+                               "Packets the relay received from each leg's "
+                               "peer, counted when a session ends.",
+                               {"leg"})
+                  .value();
   svc->work_ = std::make_unique<
       boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
       svc->io_.get_executor());

@@ -2,6 +2,7 @@
 
 #include "actors/media/media_session_actor.hpp"
 #include "common/config/loader.hpp"
+#include "common/metrics/fwd.hpp"
 
 #include <memory>
 #include <thread>
@@ -15,7 +16,8 @@ namespace sb::apps {
 class media_service {
 public:
   static result<std::unique_ptr<media_service>>
-  start(const config::loaded_config& cfg, const config::settings& s);
+  start(const config::loaded_config& cfg, const config::settings& s,
+        metrics::registry& metrics);
 
   ~media_service();
 

@@ -232,7 +232,7 @@ int node::run() {
   // The media relay (lb role): ports, relay address, I/O thread.
   std::unique_ptr<media_service> media;
   if (cfg_.host().has_role("lb")) {
-    auto svc = media_service::start(cfg_, s);
+    auto svc = media_service::start(cfg_, s, metrics::default_registry());
     if (!svc) {
       spdlog::critical("{}", svc.err().message);
       caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);

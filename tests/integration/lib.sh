@@ -63,10 +63,12 @@ sip:
 YML
 }
 
-# start_node DIR LOG: starts sbnode in the background, sets NODE_PID.
+# start_node DIR LOG [ARGS...]: starts sbnode in the background, sets
+# NODE_PID.
 start_node() {
   local dir=$1 log=$2
-  "$SBNODE" --config-dir "$dir" >"$log" 2>&1 &
+  shift 2
+  "$SBNODE" --config-dir "$dir" "$@" >"$log" 2>&1 &
   NODE_PID=$!
   PIDS+=("$NODE_PID")
 }
