@@ -452,3 +452,78 @@ TEST_CASE("register auth: ip_allowed", "[subscriber][register_auth]") {
   q.allowed_ips = {"not-a-net", "10.0.0.0/33"};
   CHECK_FALSE(ip_allowed(q, "10.0.0.1"));
 }
+
+namespace {
+
+// An INVITE from alice, with these Proxy-Authorization / Authorization
+// headers.
+sip_message invite_with(const std::string& header, const std::string& value) {
+  std::string text = "INVITE sip:bob@example.test SIP/2.0\r\n"
+                     "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKinv1\r\n"
+                     "Max-Forwards: 70\r\n"
+                     "From: <sip:alice@example.test>;tag=1\r\n"
+                     "To: <sip:bob@example.test>\r\n"
+                     "Call-ID: inv-1@192.0.2.1\r\n"
+                     "CSeq: 2 INVITE\r\n"
+                     "Contact: <sip:alice@192.0.2.1:5060>\r\n";
+  if (!header.empty())
+    text += header + ": " + value + "\r\n";
+  text += "Content-Length: 0\r\n\r\n";
+  auto r = sb::sip::parse_message(text);
+  REQUIRE(std::holds_alternative<sip_message>(r));
+  return std::get<sip_message>(r);
+}
+
+std::string invite_credentials(const std::string& pw) {
+  auto h1 = ha1_of("alice", pw, digest_algorithm::md5);
+  auto nonce = nonce_at(t0);
+  auto response = auth::expected_response(h1, "INVITE", "sip:bob@example.test",
+                                          nonce, "00000001", "0a4f113b", "auth",
+                                          digest_algorithm::md5);
+  return "Digest username=\"alice\", realm=\"example.test\", nonce=\"" + nonce +
+         "\", uri=\"sip:bob@example.test\", response=\"" + response +
+         "\", algorithm=MD5, cnonce=\"0a4f113b\", qop=auth, nc=00000001";
+}
+
+} // namespace
+
+TEST_CASE("proxy auth: an INVITE is challenged 407 and answers with "
+          "Proxy-Authorization; lock and IPs are left to the call's stages",
+          "[subscriber][register_auth]") {
+  auto p = profile();
+  auth::nonce_counter counter(16);
+  SECTION("no credentials: 407 with Proxy-Authenticate, MD5 first") {
+    auto early = answer_without_profile(invite_with("", ""), realm, input(),
+                                        proxy_scheme);
+    REQUIRE(early);
+    CHECK(early->reply.code == 407);
+    CHECK(early->reply.reason == "Proxy Authentication Required");
+    REQUIRE(early->reply.headers.size() == 2);
+    CHECK(early->reply.headers[0].name == "Proxy-Authenticate");
+    CHECK(contains(early->reply.headers[0].value, "algorithm=MD5"));
+  }
+  SECTION("credentials in Authorization do not count for a proxy") {
+    auto m = invite_with("Authorization", invite_credentials(password));
+    auto early = answer_without_profile(m, realm, input(), proxy_scheme);
+    REQUIRE(early);
+    CHECK(early->reply.code == 407);
+  }
+  SECTION("right password: authenticated, even when locked or off its IPs") {
+    p.lock = register_lock_level;
+    p.allowed_ips = {"10.0.0.0/8"};
+    auto m = invite_with("Proxy-Authorization", invite_credentials(password));
+    CHECK_FALSE(answer_without_profile(m, realm, input(), proxy_scheme));
+    auto d = authenticate(m, "alice", realm, &p, input(t0 + 5), &counter,
+                          proxy_scheme);
+    CHECK(d.authenticated);
+    CHECK(d.event == auth_event::success);
+  }
+  SECTION("wrong password: a new 407 and a failure for the guard") {
+    auto m = invite_with("Proxy-Authorization", invite_credentials("wrong"));
+    auto d = authenticate(m, "alice", realm, &p, input(t0 + 5), &counter,
+                          proxy_scheme);
+    CHECK_FALSE(d.authenticated);
+    CHECK(d.reply.code == 407);
+    CHECK(d.event == auth_event::failure);
+  }
+}
