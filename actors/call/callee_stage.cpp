@@ -34,6 +34,7 @@ billing::cdr_party cdr_party_of(const party_facts& p) {
   c.reseller_id = p.reseller_id;
   c.user = p.username;
   c.domain = p.domain;
+  c.cli = p.cli;
   return c;
 }
 

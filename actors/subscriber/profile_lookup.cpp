@@ -23,6 +23,12 @@ std::vector<std::string> strings(const json& prefs, const char* name) {
   return out;
 }
 
+// A string member; empty when absent or not a string.
+std::string text_member(const json& doc, const char* name) {
+  auto it = doc.find(name);
+  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
 // A numeric preference; 0 when unset or not a number.
 int64_t int_pref(const json& prefs, const char* name) {
   auto it = prefs.find(name);
@@ -63,6 +69,11 @@ load_profile(const persistence::store_reader& reader, uint64_t id) {
   p.allowed_ips = strings(sp, "allowed_ips");
   p.man_allowed_ips = strings(sp, "man_allowed_ips");
   p.ignore_allowed_ips = sp.value("ignore_allowed_ips", false);
+  if (auto it = sp.find("cli"); it != sp.end() && it->is_string())
+    p.cli = it->get<std::string>();
+  else if (auto pn = d.find("primary_number"); pn != d.end() && pn->is_object())
+    p.cli = text_member(*pn, "cc") + text_member(*pn, "ac") +
+            text_member(*pn, "sn");
   p.concurrent_max = int_pref(sp, "concurrent_max");
   p.concurrent_max_out = int_pref(sp, "concurrent_max_out");
   p.max_call_duration = int_pref(sp, "max_call_duration");

@@ -34,6 +34,9 @@ struct auth_profile {
   std::string username; ///< as provisioned
   std::string domain;   ///< the realm
   std::string uuid;     ///< the subscriber's uuid (CDRs)
+  /// The number it shows (CDR cli): the `cli` preference, else the
+  /// primary number as cc+ac+sn; empty without either.
+  std::string cli;
   std::string ha1_md5;
   std::string ha1_sha256;
   int lock = 0;

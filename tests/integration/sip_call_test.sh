@@ -163,7 +163,7 @@ pkts_a0=$(metric 'sb_media_relayed_packets_total{leg="a"}')
 pkts_b0=$(metric 'sb_media_relayed_packets_total{leg="b"}')
 caller basic "$SCEN/call_uac.xml" "$(users 1001 1002)" 100 -r 20 -l 60 -d 2000
 expect_ok basic
-new_cdrs 100 'c["call_status"] == "ok" and c["call_code"] == "200" and 1.9 <= c["duration"] <= 3.5 and c["source_user"] == "1001" and c["destination_user"] == "1002" and c["source_ip"] == "127.0.0.2"'
+new_cdrs 100 'c["call_status"] == "ok" and c["call_code"] == "200" and 1.9 <= c["duration"] <= 3.5 and c["source_user"] == "1001" and c["destination_user"] == "1002" and c["source_ip"] == "127.0.0.2" and c["source_cli"] == "4311001" and c["destination_cli"] == "4311002"'
 pkts_a=$(metric 'sb_media_relayed_packets_total{leg="a"}')
 pkts_b=$(metric 'sb_media_relayed_packets_total{leg="b"}')
 python3 -c "import sys; a,a0,b,b0=map(float,sys.argv[1:]); sys.exit(0 if a-a0 >= 100*40 and b-b0 >= 100*40 else 1)" \

@@ -38,6 +38,7 @@ TEST_CASE("profile lookup: the document, its preferences and the domain's "
        {"reseller_id", 1},
        {"_ha1", "h1"},
        {"_ha1_sha256", "h2"},
+       {"primary_number", {{"cc", "43"}, {"ac", "1"}, {"sn", "1001"}}},
        {"lock", 0}});
   sb::persistence::store_reader reader(store);
 
@@ -49,6 +50,22 @@ TEST_CASE("profile lookup: the document, its preferences and the domain's "
     CHECK((*p)->ha1_md5 == "h1");
     CHECK((*p)->allowed_ips.empty());
     CHECK_FALSE((*p)->ignore_allowed_ips);
+    CHECK((*p)->cli == "4311001");
+    CHECK((*p)->concurrent_max == 0);
+  }
+  SECTION("call preferences: cli, limits, max_call_duration") {
+    put(sb::persistence::doc_key(keys::kind_subscriber_prefs, 11),
+        {{"cli", "4399999"},
+         {"concurrent_max", 3},
+         {"concurrent_max_out", 2},
+         {"max_call_duration", 60}});
+    auto p = load_profile(reader, 11);
+    REQUIRE(p.ok());
+    REQUIRE(*p);
+    CHECK((*p)->cli == "4399999");
+    CHECK((*p)->concurrent_max == 3);
+    CHECK((*p)->concurrent_max_out == 2);
+    CHECK((*p)->max_call_duration == 60);
   }
   SECTION("subscriber preferences (regression: a preferences document "
           "threw a json type_error)") {
