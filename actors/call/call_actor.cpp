@@ -6,6 +6,7 @@
 #include "actors/call/caller_stage.hpp"
 #include "actors/call/limits_stage.hpp"
 #include "actors/call/routing.hpp"
+#include "actors/call/session_timer.hpp"
 #include "actors/call/sip_dialog.hpp"
 #include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_auth.hpp"
@@ -85,8 +86,19 @@ struct relayed_invite {
   uint32_t cseq = 0;
 };
 
-using input =
-    std::variant<request_ptr, response_ptr, timer_fired, media_timeout>;
+using input = std::variant<request_ptr, response_ptr, timer_fired,
+                           media_timeout, session_expired>;
+
+// A session refresh we sent on a leg.
+struct refresh_out {
+  side leg = side::a;
+  std::string method;
+  uint32_t cseq = 0;
+};
+
+size_t idx(side s) {
+  return static_cast<size_t>(s);
+}
 
 struct call_shell {
   std::shared_ptr<call_env> env;
@@ -110,6 +122,14 @@ struct call_shell {
   std::unordered_map<uint64_t, uint64_t> out_txn; ///< request id → txn
   std::vector<uint64_t> requests;                 ///< ids in the registry
   std::array<std::optional<relayed_invite>, 2> reinvite;
+
+  // Session timers (RFC 4028), per leg; a check carries the generation it
+  // was armed with, so a refresh since makes it moot.
+  std::array<std::optional<leg_timer>, 2> timers;
+  std::array<uint32_t, 2> timer_gen{};
+  std::array<bool, 2> allows_update{};
+  std::array<std::string, 2> last_sdp; ///< the SDP we last sent on the leg
+  std::unordered_map<uint64_t, refresh_out> refreshes;
 
   std::deque<input> inbox;
   std::function<void(result<std::string>)> sdp_continuation;
@@ -196,6 +216,9 @@ struct call_shell {
     const auto& m = invite->message;
     a = caller_leg(m, invite->source, random_token(thread_rng()),
                    contact_for(invite->local_socket));
+    timers[idx(side::a)] =
+        negotiate_as_uas(m, env->settings()->session_timers).timer;
+    allows_update[idx(side::a)] = has_token(m, "Allow", "UPDATE");
     b_call_id = random_token(thread_rng()) + "-b2b";
     b_tag = random_token(thread_rng());
     env->registry.add_dialog(a.call_id, me());
@@ -295,6 +318,8 @@ struct call_shell {
         core.phase == call_phase::confirmed) {
       if (answered_at == std::chrono::steady_clock::time_point{}) {
         answered_at = std::chrono::steady_clock::now();
+        arm_session(side::a);
+        arm_session(side::b);
         if (media)
           self->delayed_send(self, env->settings()->media_check,
                              call_media_check_atom::value);
@@ -317,7 +342,12 @@ struct call_shell {
     auto req = make_request(b[i].leg, "INVITE", b[i].invite_id);
     b[i].invite_cseq = req.cseq;
     req.headers = relayed_headers(invite->message);
+    const auto& timer_settings = env->settings()->session_timers;
+    for (auto& h :
+         uac_request_headers(timer_settings.session_expires, timer_settings))
+      req.headers.push_back(std::move(h));
     if (!offer_for_b.empty()) {
+      last_sdp[idx(side::b)] = offer_for_b;
       req.content_type =
           invite->message.content_type.value_or("application/sdp");
       req.body = offer_for_b;
@@ -337,8 +367,12 @@ struct call_shell {
       if (r.with_sdp && !br.sdp_for_a.empty()) {
         rep.content_type = "application/sdp";
         rep.body = br.sdp_for_a;
+        last_sdp[idx(side::a)] = br.sdp_for_a;
       }
     }
+    if (r.code / 100 == 2 && timers[idx(side::a)])
+      for (auto& h : uas_answer_headers(*timers[idx(side::a)]))
+        rep.headers.push_back(std::move(h));
     env->reply(invite->key, std::move(rep));
   }
 
@@ -362,6 +396,8 @@ struct call_shell {
       if (!t.body_out.empty()) {
         req.content_type = t.request.content_type.value_or("application/sdp");
         req.body = t.body_out;
+        if (has_sdp(t.request))
+          last_sdp[idx(r.to)] = t.body_out;
       }
       if (r.method == "INVITE")
         reinvite[static_cast<size_t>(r.to)] = relayed_invite{id, req.cseq};
@@ -375,14 +411,23 @@ struct call_shell {
     if (t.answer)
       for (const auto& h : relayed_headers(*t.answer))
         rep.headers.push_back(h);
-    if (r.code >= 200 && r.code < 300 &&
-        (t.request.method == "INVITE" || t.request.method == "UPDATE"))
+    bool refreshes_session =
+        r.code / 100 == 2 &&
+        (t.request.method == "INVITE" || t.request.method == "UPDATE");
+    if (refreshes_session) {
       rep.headers.push_back({"Contact", leg_on(t.from).contact});
+      if (const auto& timer = timers[idx(t.from)])
+        for (auto& h : uas_answer_headers(*timer))
+          rep.headers.push_back(std::move(h));
+      arm_session(t.from);
+    }
     if (!t.answer_body.empty()) {
       rep.content_type = t.answer && t.answer->content_type
                              ? *t.answer->content_type
                              : "application/sdp";
       rep.body = t.answer_body;
+      if (t.answer && has_sdp(*t.answer))
+        last_sdp[idx(t.from)] = t.answer_body;
     }
     env->reply(t.key, std::move(rep));
     if (r.code >= 200)
@@ -476,6 +521,18 @@ struct call_shell {
       feed(hangup{from});
       return;
     }
+    if (m.method == "UPDATE" && !has_sdp(m) &&
+        core.phase == call_phase::confirmed) {
+      // A pure session refresh is this leg's business (RFC 4028 per leg).
+      auto ok = sip_reply::of(200);
+      ok.headers.push_back({"Contact", leg_on(from).contact});
+      if (const auto& timer = timers[idx(from)])
+        for (auto& h : uas_answer_headers(*timer))
+          ok.headers.push_back(std::move(h));
+      env->reply(rq->key, std::move(ok));
+      arm_session(from);
+      return;
+    }
     auto txn = ++next_txn;
     relay_txn t;
     t.from = from;
@@ -526,6 +583,11 @@ struct call_shell {
     for (size_t i = 0; i < b.size(); ++i)
       if (b[i].invite_id == r->id)
         return on_branch_response(i, m);
+    if (auto rf = refreshes.find(r->id); rf != refreshes.end()) {
+      if (m.status >= 200)
+        on_refresh_answer(r->id, m);
+      return;
+    }
     auto t = out_txn.find(r->id);
     if (t == out_txn.end())
       return; // a BYE's answer
@@ -538,6 +600,9 @@ struct call_shell {
       return;
     it->second.answer = m;
     side answered_by = other(it->second.from);
+    if (m.status / 100 == 2 && (it->second.request.method == "INVITE" ||
+                                it->second.request.method == "UPDATE"))
+      arm_session(answered_by); // our relayed request refreshed that leg
     bool offer_answered = m.status / 100 == 2 && has_sdp(m) &&
                           (it->second.request.method == "INVITE" ||
                            it->second.request.method == "UPDATE");
@@ -568,6 +633,10 @@ struct call_shell {
       return;
     if (code < 300)
       learn_from_response(b[i].leg, m);
+    if (code / 100 == 2 && !core.winner) {
+      timers[idx(side::b)] = from_uac_answer(m);
+      allows_update[idx(side::b)] = has_token(m, "Allow", "UPDATE");
+    }
     b[i].relayed = relayed_headers(m);
     bool sdp = has_sdp(m) && code < 300;
     // Only the answer A will hear is passed through the relay: the first
@@ -593,6 +662,63 @@ struct call_shell {
 
   void handle(const timer_fired& t) { feed(t); }
   void handle(const media_timeout& t) { feed(t); }
+  void handle(const session_expired& t) { feed(t); }
+
+  // -- session timers
+  // ----------------------------------------------------------
+
+  void arm_session(side s) {
+    const auto& timer = timers[idx(s)];
+    if (!timer || ended)
+      return;
+    auto gen = ++timer_gen[idx(s)];
+    self->delayed_send(self, due_after(*timer), call_session_atom::value,
+                       static_cast<uint8_t>(s), gen);
+  }
+
+  void on_session_due(side s, uint32_t gen) {
+    const auto& timer = timers[idx(s)];
+    if (ended || !timer || gen != timer_gen[idx(s)] ||
+        core.phase != call_phase::confirmed)
+      return;
+    if (timer->who == refresher::peer) {
+      spdlog::info("call {}: no session refresh on the {} leg in {} s: ending",
+                   a.call_id, s == side::a ? "A" : "B", timer->interval);
+      push(session_expired{s});
+      return;
+    }
+    // Our refresh: UPDATE without a body where the peer allows it, else a
+    // re-INVITE with the SDP it last got from us (RFC 4028 §7.4, §9).
+    bool update = allows_update[idx(s)] || last_sdp[idx(s)].empty();
+    auto id = track_request();
+    auto req = make_request(leg_on(s), update ? "UPDATE" : "INVITE", id);
+    for (auto& h :
+         uac_request_headers(timer->interval, env->settings()->session_timers))
+      req.headers.push_back(std::move(h));
+    if (!update) {
+      req.content_type = "application/sdp";
+      req.body = last_sdp[idx(s)];
+    }
+    refreshes[id] = refresh_out{s, req.method, req.cseq};
+    env->send_request(std::move(req));
+  }
+
+  void on_refresh_answer(uint64_t id, const sip::sip_message& m) {
+    auto rf = refreshes.at(id);
+    refreshes.erase(id);
+    if (rf.method == "INVITE" && m.status / 100 == 2) {
+      auto ack =
+          make_request(leg_on(rf.leg), "ACK", env->new_request_id(), rf.cseq);
+      ack.ack_for = id;
+      env->send_request(std::move(ack));
+    }
+    if (m.status == 408 || m.status == 481) {
+      // The peer has no session any more (RFC 4028 §10).
+      push(session_expired{rf.leg});
+      return;
+    }
+    arm_session(rf.leg);
+  }
 
   // Media: the newest packet on any stream of either leg.
   void on_media_report(const media::media_report& rep) {
@@ -636,6 +762,9 @@ caf::behavior call_actor(caf::stateful_actor<call_shell>* self,
         self->state.push(timer_fired{static_cast<timer_kind>(kind)});
       },
       [self](call_sdp_atom, const sdp_result& r) { self->state.on_sdp(r); },
+      [self](call_session_atom, uint8_t leg, uint32_t gen) {
+        self->state.on_session_due(static_cast<side>(leg), gen);
+      },
       [self](call_media_check_atom) {
         auto& s = self->state;
         if (s.ended || !s.media)
@@ -670,6 +799,11 @@ void on_new_invite(caf::stateful_actor<manager_state>* self,
   const auto& m = rq->message;
   if (auto refusal = unacceptable_body(m)) {
     env.reply(rq->key, std::move(*refusal));
+    return;
+  }
+  auto timers = negotiate_as_uas(m, env.settings()->session_timers);
+  if (timers.reject) {
+    env.reply(rq->key, std::move(*timers.reject));
     return;
   }
   auto from = sip::split_uri(m.from.uri);

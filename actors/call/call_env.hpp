@@ -7,6 +7,7 @@
 // to the SIP edge, the settings in force and the counters.
 #include "actors/call/call_registry.hpp"
 #include "actors/call/cdr_writer.hpp"
+#include "actors/call/session_timer.hpp"
 #include "actors/media/media_session_actor.hpp"
 #include "actors/subscriber/registrar_env.hpp"
 #include "sip/edge/edge_types.hpp"
@@ -28,6 +29,7 @@ struct call_env_settings {
   std::chrono::seconds rtp_timeout{60};
   /// How often an answered call looks at its media counters.
   std::chrono::milliseconds media_check{2000};
+  session_timer_settings session_timers;
 };
 
 class call_env {

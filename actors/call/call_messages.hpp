@@ -26,6 +26,8 @@ using call_sdp_atom = caf::atom_constant<caf::atom("cl_sdp")>;
 /// Time to look at the media counters; then the counters themselves.
 using call_media_check_atom = caf::atom_constant<caf::atom("cl_mchk")>;
 using call_media_report_atom = caf::atom_constant<caf::atom("cl_mrep")>;
+/// A leg's session timer is due: (side as uint8_t, generation).
+using call_session_atom = caf::atom_constant<caf::atom("cl_sess")>;
 
 using sdp_result = std::shared_ptr<result<std::string>>;
 

@@ -256,7 +256,8 @@ call_effects on_event(call_state& st, const call_event& ev, time_point now) {
             fail_call(st, fx, 480, "No Answer", now);
           else if (e.kind == timer_kind::max_duration && in_dialog(st.phase))
             hang_up_both(st, fx, now);
-        } else if constexpr (std::is_same_v<T, media_timeout>) {
+        } else if constexpr (std::is_same_v<T, media_timeout> ||
+                             std::is_same_v<T, session_expired>) {
           if (in_dialog(st.phase))
             hang_up_both(st, fx, now);
         } else if constexpr (std::is_same_v<T, dialog_request>) {

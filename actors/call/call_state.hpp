@@ -128,6 +128,11 @@ struct timer_fired {
 };
 /// The media session saw no RTP for its timeout on an answered call.
 struct media_timeout {};
+/// A leg's session timer ran out without a refresh (RFC 4028 §10), or our
+/// refresh on it failed: the session is gone on that leg.
+struct session_expired {
+  side leg = side::a;
+};
 /// An in-dialog request to relay (re-INVITE, UPDATE, INFO, PRACK, ...);
 /// `txn` names it for the answer. `offer`: it carries an SDP offer.
 struct dialog_request {
@@ -143,9 +148,10 @@ struct dialog_response {
   int code = 0;
 };
 
-using call_event = std::variant<branch_response, caller_cancel, caller_ack,
-                                caller_ack_timeout, hangup, timer_fired,
-                                media_timeout, dialog_request, dialog_response>;
+using call_event =
+    std::variant<branch_response, caller_cancel, caller_ack, caller_ack_timeout,
+                 hangup, timer_fired, media_timeout, session_expired,
+                 dialog_request, dialog_response>;
 
 // -- effects ------------------------------------------------------------------
 

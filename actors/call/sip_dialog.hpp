@@ -69,6 +69,11 @@ void learn_from_response(dialog_leg& leg, const sip::sip_message& response);
 std::optional<sip::edge::sip_reply>
 unacceptable_body(const sip::sip_message& m);
 
+/// Whether a comma-separated header (Supported, Require, Allow) lists
+/// `token`, case-insensitively.
+bool has_token(const sip::sip_message& m, std::string_view header,
+               std::string_view token);
+
 /// Whether the message carries an SDP body.
 bool has_sdp(const sip::sip_message& m);
 

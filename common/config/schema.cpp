@@ -215,6 +215,17 @@ void add_sip(std::vector<field>& v) {
       reload, in_config,
       "Seconds an answered call may last before both legs get BYE (a "
       "subscriber's max_call_duration preference is used when set)."));
+  v.push_back(integer(
+      "sip.session_expires_s",
+      [](auto& s) -> auto& { return s.sip.session_expires_s; }, 90, 86400,
+      reload, in_config,
+      "Session timer (RFC 4028) interval asked for on the callee leg and "
+      "granted to a caller that supports timers but names none."));
+  v.push_back(integer(
+      "sip.min_se_s", [](auto& s) -> auto& { return s.sip.min_se_s; }, 90,
+      86400, reload, in_config,
+      "Shortest session interval accepted; a caller asking for less gets "
+      "422 with Min-SE."));
 }
 
 void add_registrar(std::vector<field>& v) {

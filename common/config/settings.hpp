@@ -65,6 +65,8 @@ struct sip_settings {
   int64_t subscriber_idle_s = 300;
   int64_t ring_timeout_s = 180;
   int64_t max_call_duration_s = 21600;
+  int64_t session_expires_s = 1800;
+  int64_t min_se_s = 90;
 };
 
 /// Expiry bounds of registrations. Rule (documented, not yet enforced by the

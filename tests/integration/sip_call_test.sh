@@ -236,6 +236,26 @@ expect_ok hold
 new_cdrs 1 'c["call_status"] == "ok"'
 pass "re-INVITE hold (sendonly/recvonly) and unhold relayed with the relay's address on both legs"
 
+# --- 8b. Session timers (RFC 4028) negotiated per leg -------------------------
+sed 's|^Content-Type: application/sdp$|Supported: timer\nSession-Expires: 120\nContent-Type: application/sdp|' \
+  "$SCEN/call_uac.xml" >"$WORK/call_uac_timer.xml"
+unbind "$B1002"
+callee timer_callee 127.0.0.3 -sn uas -rtp_echo -m 1
+B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
+WAIT_CALLEES=("$CALLEE_PID")
+caller timer "$WORK/call_uac_timer.xml" "$(users 1001 1002)" 1 -d 1000
+expect_ok timer timer_callee
+new_cdrs 1 'c["call_status"] == "ok"'
+grep -q "^Session-Expires: 120;refresher=uac" "$WORK/sipp-timer/messages.log" &&
+  grep -q "^Require: timer" "$WORK/sipp-timer/messages.log" ||
+  sipp_fail "the 200 to the caller lacks Session-Expires/Require: timer" timer
+grep -q "^Session-Expires: 1800" "$WORK/sipp-timer_callee/messages.log" &&
+  grep -q "^Supported: timer" "$WORK/sipp-timer_callee/messages.log" ||
+  sipp_fail "the INVITE to the callee does not ask for a session timer" timer_callee
+caller tooshort "$SCEN/call_uac_interval_too_small.xml" "$(users 1001 1002)" 1
+expect_ok tooshort
+pass "session timers: the caller's 120 s granted (refresher=uac, Require: timer); 30 s refused 422 with Min-SE 90"
+
 # --- 9. Media timeout: no RTP for 5 s ends the call on both legs --------------
 sed '/<nop>/,/<\/nop>/d' "$SCEN/call_uac_wait_bye.xml" >"$WORK/wait_bye_silent.xml"
 unbind "$B1002"

@@ -256,6 +256,15 @@ TEST_CASE("call: max duration, media timeout and a missing ACK end both "
     REQUIRE(fx.cdr);
     CHECK(fx.cdr->duration_ms == 60'000);
   }
+  SECTION("a leg's session timer expired (RFC 4028 §10)") {
+    auto st = confirmed_call();
+    auto fx = on_event(st, session_expired{side::b}, t0 + 1805s);
+    CHECK(fx.bye_caller);
+    CHECK(fx.bye == std::vector<size_t>{0});
+    REQUIRE(fx.cdr);
+    CHECK(fx.cdr->status == call_status::ok);
+    CHECK(on_event(st, session_expired{side::a}, t0 + 1806s).bye.empty());
+  }
   SECTION("the 2xx to A is never ACKed: B gets its ACK, then BYE") {
     call_state st;
     start(st, plan_to(1), t0);
