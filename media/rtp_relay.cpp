@@ -57,7 +57,8 @@ rtp_relay::~rtp_relay() = default;
 
 result<std::shared_ptr<rtp_relay>> rtp_relay::open(asio::io_context& io,
                                                    const std::string& local_ip,
-                                                   leg_ports a, leg_ports b) {
+                                                   leg_ports a, leg_ports b,
+                                                   uint16_t* failed_rtp) {
   boost::system::error_code ec;
   auto addr = asio::ip::make_address(local_ip, ec);
   if (ec)
@@ -69,9 +70,12 @@ result<std::shared_ptr<rtp_relay>> rtp_relay::open(asio::io_context& io,
     p->sockets[i].open(at.protocol(), ec);
     if (!ec)
       p->sockets[i].bind(at, ec);
-    if (ec)
+    if (ec) {
+      if (failed_rtp)
+        *failed_rtp = i < 2 ? a.rtp : b.rtp;
       return error{"media: cannot bind udp " + text_of(at) + ": " +
                    ec.message()};
+    }
   }
   return std::shared_ptr<rtp_relay>(new rtp_relay(std::move(p)));
 }

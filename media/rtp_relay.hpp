@@ -52,10 +52,11 @@ public:
   using udp = boost::asio::ip::udp;
 
   /// Binds the four sockets on `local_ip` (IPv4 or IPv6). Fails, naming
-  /// the port, when one cannot be bound (the caller takes another pair).
-  static result<std::shared_ptr<rtp_relay>> open(boost::asio::io_context& io,
-                                                 const std::string& local_ip,
-                                                 leg_ports a, leg_ports b);
+  /// the port, when one cannot be bound (the caller takes another pair);
+  /// `failed_rtp` then gets the RTP port of the pair that failed.
+  static result<std::shared_ptr<rtp_relay>>
+  open(boost::asio::io_context& io, const std::string& local_ip, leg_ports a,
+       leg_ports b, uint16_t* failed_rtp = nullptr);
 
   ~rtp_relay();
   rtp_relay(const rtp_relay&) = delete;

@@ -63,21 +63,31 @@ udp::endpoint endpoint_of(const net::ip_address& ip, uint16_t port) {
   return {boost::asio::ip::make_address(ip.to_string()), port};
 }
 
-// Opens a relay for every stream that got ports and has none yet.
-status open_relays(resources& r) {
-  r.relays.resize(r.state.streams.size());
+// Opens a relay for every stream that got ports and has none yet, all or
+// none: on a failure the relays opened here close again and `failed_rtp`
+// names the pair that could not be bound.
+status open_relays(resources& r, uint16_t& failed_rtp) {
+  std::vector<std::pair<size_t, std::shared_ptr<rtp_relay>>> opened;
   for (size_t i = 0; i < r.state.streams.size(); ++i) {
     const auto& s = r.state.streams[i];
-    if (r.relays[i] || !s.port[0] || !s.port[1])
+    if ((i < r.relays.size() && r.relays[i]) || !s.port[0] || !s.port[1])
       continue;
     auto pa = *s.port[0], pb = *s.port[1];
     auto relay = rtp_relay::open(r.env->io, r.env->address.to_string(),
                                  leg_ports{pa, static_cast<uint16_t>(pa + 1)},
-                                 leg_ports{pb, static_cast<uint16_t>(pb + 1)});
-    if (!relay)
+                                 leg_ports{pb, static_cast<uint16_t>(pb + 1)},
+                                 &failed_rtp);
+    if (!relay) {
+      for (auto& [j, o] : opened)
+        o->close();
       return relay.err();
-    (*relay)->start();
-    r.relays[i] = std::move(*relay);
+    }
+    opened.emplace_back(i, std::move(*relay));
+  }
+  r.relays.resize(r.state.streams.size());
+  for (auto& [i, relay] : opened) {
+    relay->start();
+    r.relays[i] = std::move(relay);
   }
   return {};
 }
@@ -85,18 +95,35 @@ status open_relays(resources& r) {
 void on_sdp(self_t* self, sdp_op& op) {
   auto& r = *self->state.res;
   result<sdp_forward> fwd = error{""};
-  if (op.offer) {
-    std::lock_guard lock(r.env->pool_mu);
-    fwd = on_offer(r.state, r.env->pool, op.from, op.body, r.env->address);
-    resources::count_pairs(*r.env);
-  } else {
-    fwd = on_answer(r.state, op.from, op.body, r.env->address);
-  }
-  if (!fwd)
-    return op.done(fwd.err());
-  if (auto st = open_relays(r); !st) {
-    spdlog::error("media: {}", st.err().message);
-    return op.done(st.err());
+  // A port of the range may be held by another program: its pair is set
+  // aside and the offer tries the next free ones (a few times).
+  for (int attempt = 0;; ++attempt) {
+    auto before = r.state;
+    if (op.offer) {
+      std::lock_guard lock(r.env->pool_mu);
+      fwd = on_offer(r.state, r.env->pool, op.from, op.body, r.env->address);
+      resources::count_pairs(*r.env);
+    } else {
+      fwd = on_answer(r.state, op.from, op.body, r.env->address);
+    }
+    if (!fwd)
+      return op.done(fwd.err());
+    uint16_t failed = 0;
+    auto st = open_relays(r, failed);
+    if (st)
+      break;
+    spdlog::warn("{}", st.err().message);
+    if (!op.offer || failed == 0 || attempt == 7)
+      return op.done(st.err());
+    {
+      std::lock_guard lock(r.env->pool_mu);
+      for (auto p : fwd->allocated)
+        if (p != failed)
+          r.env->pool.release(p);
+      r.env->pool.mark_unusable(failed);
+      resources::count_pairs(*r.env);
+    }
+    r.state = std::move(before);
   }
   for (size_t i = 0; i < fwd->expect.size() && i < r.relays.size(); ++i)
     if (fwd->expect[i] && r.relays[i])

@@ -130,11 +130,12 @@ port_busy "$SIP_PORT" && die "--sip-port $SIP_PORT is in use"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sb-bench-calls.XXXXXX")
 CONF="$WORK/conf"
-NODE_PID="" CMP_PID="" SAMPLER_PID=""
+NODE_PID="" CMP_PID="" SAMPLER_PID="" TAIL_PID=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   stop_tree "$CMP_PID" 150
+  stop_tree "$TAIL_PID" 10
   stop_tree "$SAMPLER_PID" 20
   stop_tree "$NODE_PID" 100
   echo "# work dir kept: $WORK (node.log, compare.out, results.csv, samples.csv)"
@@ -234,10 +235,23 @@ else
 fi
 timeout -k 10 14400 "$SHARED/compare.sh" "${cmp_args[@]}" > "$WORK/compare.out" 2>&1 &
 CMP_PID=$!
-tail -n +1 --pid="$CMP_PID" -f "$WORK/compare.out" 2>/dev/null || true
+tail -n +1 --pid="$CMP_PID" -f "$WORK/compare.out" 2>/dev/null &
+TAIL_PID=$!
+# a node that died makes every later step meaningless: stop the load then
+while kill -0 "$CMP_PID" 2>/dev/null; do
+  if ! kill -0 "$NODE_PID" 2>/dev/null; then
+    sleep 2
+    echo "# !! sbnode is gone: stopping the load"
+    stop_tree "$CMP_PID" 150
+    break
+  fi
+  sleep 1
+done
 cmp_rc=0
-wait "$CMP_PID" || cmp_rc=$?
+wait "$CMP_PID" 2>/dev/null || cmp_rc=$?
 CMP_PID=""
+stop_tree "$TAIL_PID" 10
+TAIL_PID=""
 [[ $cmp_rc -eq 0 ]] || echo "# compare.sh exited with $cmp_rc"
 NODE_DIED=0
 if ! kill -0 "$NODE_PID" 2>/dev/null; then
@@ -263,9 +277,9 @@ else
 fi
 
 # ------------------------------------------------------------------ summary
-python3 - "$WORK/results.csv" "$WORK/samples.csv" "$HOLD_MS" <<'EOF'
+python3 - "$WORK/results.csv" "$WORK/samples.csv" "$HOLD_MS" "$NODE_DIED" <<'EOF'
 import csv, os, statistics, sys
-path, spath, hold_ms = sys.argv[1], sys.argv[2], int(sys.argv[3])
+path, spath, hold_ms, died = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "1"
 rows = list(csv.DictReader(open(path))) if os.path.exists(path) else []
 by = {}
 for r in rows:
@@ -286,6 +300,8 @@ for label in ("target", "kamailio"):
     r = by[label][m]
     best[label] = r
     bound = " (= highest rate tried: the real limit may be higher)" if m == tried else ""
+    if label == "target" and died:
+        bound = " (the node DIED during the next step: no result for it)"
     print(f"{name}: max_pass_cps={m}/s{bound} cpu_ms_per_call={r['server_cpu_ms_per_op']} "
           f"setup_p50/p99_ms={r['rt_p50_ms']}/{r['rt_p99_ms']} server_cpu={r['server_cpu_pct']}% "
           f"ok={r['ok']} failed={r['failed']} retrans={r['retrans']}")

@@ -57,8 +57,8 @@ struct fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
 
-  fixture() {
-    auto pool = sb::media::port_pool::create(41000, 41199);
+  explicit fixture(uint16_t min_port = 41000, uint16_t max_port = 41199) {
+    auto pool = sb::media::port_pool::create(min_port, max_port);
     REQUIRE(pool.ok());
     env = std::make_shared<media_env>(
         io, *sb::net::parse_ip_address("127.0.0.1"), std::move(*pool));
@@ -154,4 +154,33 @@ TEST_CASE("media session: SDP sets up the relay, RTP flows, the call's end "
   CHECK(f.ports_in_use() == 0);
   alice.send(relay_for_alice, rtp(11));
   CHECK(bob.drain().size() == 0);
+}
+
+TEST_CASE("media session: ports another program holds are set aside and "
+          "the offer takes free ones",
+          "[media][media_session]") {
+  fixture f(41300, 41307); // four pairs
+  asio::ip::udp::socket squat1(f.io), squat2(f.io);
+  for (auto [sock, port] : {std::pair{&squat1, 41300}, {&squat2, 41302}}) {
+    sock->open(asio::ip::udp::v4());
+    sock->bind(
+        {asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)});
+  }
+  auto call = f.sys->spawn(idle_call, 0);
+  auto session = spawn_media_session(*f.sys, f.env, call, 501);
+  phone alice;
+  auto to_bob =
+      f.sdp(session, leg_id::a, true, offer_from(alice.address().port()));
+  REQUIRE(to_bob.ok());
+  auto port = announced_port(*to_bob);
+  CHECK((port == 41304 || port == 41306));
+  CHECK(f.ports_in_use() == 2);
+  {
+    std::lock_guard lock(f.env->pool_mu);
+    CHECK(f.env->pool.unusable() >= 1); // the held pairs it met
+  }
+  caf::anon_send_exit(call, caf::exit_reason::kill);
+  for (int i = 0; i < 200 && f.ports_in_use() != 0; ++i)
+    std::this_thread::sleep_for(10ms);
+  CHECK(f.ports_in_use() == 0);
 }

@@ -13,7 +13,7 @@ command -v python3 >/dev/null || fail "python3 not found"
 
 CONF="$WORK/conf"
 make_conf "$CONF"
-RTP_MIN=$(( (41000 + RANDOM % 8000) & ~1 ))
+RTP_MIN=$(( (50000 + $(od -An -N2 -tu2 /dev/urandom) % 8000) & ~1 ))
 cat >>"$CONF/config.local.yml" <<YML
   ring_timeout_s: 2
 rtpproxy:
@@ -255,6 +255,16 @@ grep -q "^Session-Expires: 1800" "$WORK/sipp-timer_callee/messages.log" &&
 caller tooshort "$SCEN/call_uac_interval_too_small.xml" "$(users 1001 1002)" 1
 expect_ok tooshort
 pass "session timers: the caller's 120 s granted (refresher=uac, Require: timer); 30 s refused 422 with Min-SE 90"
+
+# --- 8c. PRACK (100rel) and INFO end to end --------------------------------
+unbind "$B1002"
+callee prack_callee 127.0.0.3 -sf "$SCEN/callee_prack.xml" -m 1
+B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
+WAIT_CALLEES=("$CALLEE_PID")
+caller prack "$SCEN/call_uac_prack.xml" "$(users 1001 1002)" 1
+expect_ok prack prack_callee
+new_cdrs 1 'c["call_status"] == "ok"'
+pass "reliable 183 with RSeq/Require relayed, PRACK relayed with RAck renumbered, INFO relayed"
 
 # --- 9. Media timeout: no RTP for 5 s ends the call on both legs --------------
 sed '/<nop>/,/<\/nop>/d' "$SCEN/call_uac_wait_bye.xml" >"$WORK/wait_bye_silent.xml"
