@@ -115,6 +115,10 @@ struct call_shell {
   std::vector<branch_leg> b;
   caf::actor media;
   std::string offer_for_b;
+  /// A late offer (RFC 3261 §13.2.1): the caller's INVITE had no SDP, the
+  /// callee's 2xx offers and the caller's ACK answers.
+  bool late_offer = false;
+  std::string ack_body_for_b; ///< the caller's answer, rewritten
   std::vector<routing_context::admission> admissions;
 
   std::map<uint64_t, relay_txn> relays;
@@ -253,13 +257,18 @@ struct call_shell {
       spdlog::debug("call {}: stage {} answered {}", m.call_id, stopped,
                     ctx.plan.reject ? ctx.plan.reject->code : 0);
     auto plan = std::move(ctx.plan);
-    if (plan.reject || !has_sdp(m) || !env->media) {
+    if (plan.reject || !env->media) {
       offer_for_b = m.body;
       begin(std::move(plan));
       return;
     }
     media = media::spawn_media_session(self->home_system(), env->media, me(),
                                        thread_rng()());
+    if (!has_sdp(m)) {
+      late_offer = true;
+      begin(std::move(plan));
+      return;
+    }
     rewrite(side::a, true, m.body,
             [this, plan = std::move(plan)](result<std::string> r) mutable {
               if (!r) {
@@ -292,6 +301,11 @@ struct call_shell {
       auto req = make_request(b[i].leg, "ACK", env->new_request_id(),
                               b[i].invite_cseq);
       req.ack_for = b[i].invite_id;
+      if (late_offer && !ack_body_for_b.empty()) {
+        req.content_type = "application/sdp";
+        req.body = ack_body_for_b;
+        last_sdp[idx(side::b)] = ack_body_for_b;
+      }
       env->send_request(std::move(req));
     }
     for (auto i : fx.bye)
@@ -564,6 +578,17 @@ struct call_shell {
 
   void on_ack(side from, const sip::sip_message& m) {
     if (from == side::a && m.cseq == invite->message.cseq) {
+      if (late_offer && has_sdp(m) && ack_body_for_b.empty()) {
+        rewrite(side::a, false, m.body, [this](result<std::string> r) {
+          if (r)
+            ack_body_for_b = std::move(*r);
+          else
+            spdlog::info("call {}: answer in the ACK refused: {}", a.call_id,
+                         r.err().message);
+          feed(caller_ack{});
+        });
+        return;
+      }
       feed(caller_ack{});
       return;
     }
@@ -648,7 +673,8 @@ struct call_shell {
       feed(branch_response{i, code, m.reason, false});
       return;
     }
-    rewrite(side::b, false, m.body,
+    // With a late offer the callee's 2xx (or reliable 1xx) offers.
+    rewrite(side::b, late_offer, m.body,
             [this, i, code, reason = m.reason](result<std::string> r) {
               bool ok = static_cast<bool>(r);
               if (ok)

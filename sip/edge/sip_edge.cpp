@@ -656,15 +656,19 @@ struct sip_edge::impl {
     const url_string_t* route_url =
         route.empty() ? nullptr : URL_STRING_MAKE(route.c_str());
     if (r.method == "ACK") {
-      auto* orq = nta_outgoing_mcreate(agent, nullptr, nullptr, route_url, msg,
-                                       TAG_END());
+      // Kept with its INVITE: nta resends it for a retransmitted 2xx. Once
+      // the INVITE's transaction is forgotten the ACK goes statelessly: in
+      // UA mode nta looks the INVITE up for an ACK and aborts without it.
+      auto c = clients.find(r.ack_for);
+      bool with_invite = c != clients.end();
+      auto* orq = nta_outgoing_mcreate(
+          agent, nullptr, nullptr, route_url, msg,
+          TAG_IF(!with_invite, NTATAG_STATELESS(1)), TAG_END());
       if (!orq) {
         msg_destroy(msg);
         return;
       }
-      // Kept with its INVITE: nta resends it for a retransmitted 2xx.
-      auto c = clients.find(r.ack_for);
-      if (c == clients.end()) {
+      if (!with_invite) {
         nta_outgoing_destroy(orq);
         return;
       }

@@ -266,6 +266,25 @@ expect_ok prack prack_callee
 new_cdrs 1 'c["call_status"] == "ok"'
 pass "reliable 183 with RSeq/Require relayed, PRACK relayed with RAck renumbered, INFO relayed"
 
+# --- 8d. Late offer: the callee's 200 offers, the caller's ACK answers -----------
+unbind "$B1002"
+callee late_callee 127.0.0.3 -sn uas -rtp_echo -m 1
+B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
+WAIT_CALLEES=("$CALLEE_PID")
+pkts_b0=$(metric 'sb_media_relayed_packets_total{leg="b"}')
+caller late "$SCEN/call_uac_late_offer.xml" "$(users 1001 1002)" 1 -d 2000
+expect_ok late late_callee
+new_cdrs 1 'c["call_status"] == "ok"'
+grep -A20 "^ACK sip" "$WORK/sipp-late_callee/messages.log" | grep -q "^c=IN IP4 127.0.0.1" ||
+  sipp_fail "the callee's ACK does not carry the relayed answer" late_callee
+for _ in $(seq 1 20); do
+  [[ "$(metric 'sb_media_relayed_packets_total{leg="b"}')" != "$pkts_b0" ]] && break
+  sleep 0.1
+done
+[[ "$(metric 'sb_media_relayed_packets_total{leg="b"}')" != "$pkts_b0" ]] ||
+  fail "no RTP from the callee through the relay on a late-offer call"
+pass "late offer: the callee's offer reaches the caller from the relay, the answer in the ACK reaches the callee, RTP flows"
+
 # --- 9. Media timeout: no RTP for 5 s ends the call on both legs --------------
 sed '/<nop>/,/<\/nop>/d' "$SCEN/call_uac_wait_bye.xml" >"$WORK/wait_bye_silent.xml"
 unbind "$B1002"
