@@ -120,21 +120,9 @@ unacceptable_body(const sip::sip_message& m) {
 
 bool has_token(const sip::sip_message& m, std::string_view header,
                std::string_view token) {
-  for (const auto& value : m.headers_named(header)) {
-    std::string_view rest = value;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      auto item = rest.substr(0, comma);
-      while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-        item.remove_prefix(1);
-      while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-        item.remove_suffix(1);
-      if (iequals(item, token))
-        return true;
-      rest = comma == std::string_view::npos ? std::string_view{}
-                                             : rest.substr(comma + 1);
-    }
-  }
+  for (const auto& item : m.header_tokens(header))
+    if (iequals(item, token))
+      return true;
   return false;
 }
 

@@ -162,20 +162,7 @@ security:
   failed_auth_ban_enable: false
 YML
 
-MGMT="https://127.0.0.1:$MGMT_PORT"
-AUTH=administrator:administrator
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$NODE_PID/status"; }
-api_total() { # api_total PATH -> total_count
-  curl -sk -m 10 -u "$AUTH" "$MGMT$1" | grep -o '"total_count":[0-9]*' | cut -d: -f2 || true
-}
-fetch_metrics() { # Prometheus text of the node (docs/operations.md)
-  local tok=() t="$CONF/data/control.token"
-  [[ -r "$t" ]] && tok=(-H "Authorization: Bearer $(cat "$t")")
-  curl -sk -m 10 "${tok[@]}" "$MGMT/metrics"
-}
-metric() { # metric NAME -> value of its first sample
-  fetch_metrics | awk -v k="$1" '$1 == k || index($1, k "{") == 1 { print $2; exit }'
-}
+source "$HERE/../lib/node_api.sh"
 
 echo "# bench-calls: sbnode=$SBNODE users=$USERS rates=$RATES duration=${DURATION}s hold=${HOLD_MS}ms" \
      "sip=udp:127.0.0.1:$SIP_PORT mgmt=$MGMT_PORT relay=$RTP_MIN-$RTP_MAX ($pairs pairs)" \

@@ -314,22 +314,10 @@ struct sip_edge::impl {
     if (scheme != "sip" && scheme != "sips" && scheme != "tel")
       return sip_reply::of(416, "Unsupported URI Scheme");
     std::vector<std::string> unsupported;
-    for (const auto& value : m.headers_named("Require")) {
-      std::string_view rest = value;
-      while (!rest.empty()) {
-        auto comma = rest.find(',');
-        auto tag = rest.substr(0, comma);
-        while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t'))
-          tag.remove_prefix(1);
-        while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t'))
-          tag.remove_suffix(1);
-        if (!tag.empty() && !iequals(tag, "path") && !iequals(tag, "100rel") &&
-            !iequals(tag, "timer"))
-          unsupported.emplace_back(tag);
-        rest = comma == std::string_view::npos ? std::string_view{}
-                                               : rest.substr(comma + 1);
-      }
-    }
+    for (auto& tag : m.header_tokens("Require"))
+      if (!iequals(tag, "path") && !iequals(tag, "100rel") &&
+          !iequals(tag, "timer"))
+        unsupported.push_back(std::move(tag));
     if (unsupported.empty())
       return std::nullopt;
     return sip_reply::of(420, "Bad Extension",

@@ -20,6 +20,27 @@ sip_message::headers_named(std::string_view name) const {
   return out;
 }
 
+std::vector<std::string>
+sip_message::header_tokens(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& value : headers_named(name)) {
+    std::string_view rest = value;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      auto item = rest.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+        item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+        item.remove_suffix(1);
+      if (!item.empty())
+        out.emplace_back(item);
+      rest = comma == std::string_view::npos ? std::string_view{}
+                                             : rest.substr(comma + 1);
+    }
+  }
+  return out;
+}
+
 } // namespace sb::sip
 
 namespace sb::sip {

@@ -84,6 +84,9 @@ struct sip_message {
   std::optional<std::string> header(std::string_view name) const;
   /// Every value of headers called `name`, in order.
   std::vector<std::string> headers_named(std::string_view name) const;
+  /// The comma-separated items of every header called `name` (Require,
+  /// Supported, Allow, ...), trimmed, empty ones skipped, in order.
+  std::vector<std::string> header_tokens(std::string_view name) const;
 };
 
 } // namespace sb::sip

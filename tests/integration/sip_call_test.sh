@@ -80,6 +80,16 @@ callee() {
   CALLEE_PID=$!
   PIDS+=("$CALLEE_PID")
 }
+# callee_1002 NAME SCENARIO-ARGS...: a SIPp callee on 127.0.0.3 that is
+# subscriber 1002's only binding (the previous step's goes), waited for by
+# expect_ok.
+B1002=""
+callee_1002() {
+  [[ -z "$B1002" ]] || unbind "$B1002"
+  callee "$1" 127.0.0.3 "${@:2}"
+  B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
+  WAIT_CALLEES=("$CALLEE_PID")
+}
 # caller NAME SCENARIO USERS CALLS [ARGS...]: a SIPp caller to the node,
 # waited for; sets CALLER_RC.
 caller_bg() {
@@ -156,13 +166,11 @@ PY
 }
 
 # --- 1. Basic calls with RTP both ways, 100 of them --------------------------
-callee basic 127.0.0.3 -sn uas -rtp_echo -m 100
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 basic_callee -sn uas -rtp_echo -m 100
 pkts_a0=$(metric 'sb_media_relayed_packets_total{leg="a"}')
 pkts_b0=$(metric 'sb_media_relayed_packets_total{leg="b"}')
 caller basic "$SCEN/call_uac.xml" "$(users 1001 1002)" 100 -r 20 -l 60 -d 2000
-expect_ok basic
+expect_ok basic basic_callee
 new_cdrs 100 'c["call_status"] == "ok" and c["call_code"] == "200" and 1.9 <= c["duration"] <= 3.5 and c["source_user"] == "1001" and c["destination_user"] == "1002" and c["source_ip"] == "127.0.0.2" and c["source_cli"] == "4311001" and c["destination_cli"] == "4311002"'
 pkts_a=$(metric 'sb_media_relayed_packets_total{leg="a"}')
 pkts_b=$(metric 'sb_media_relayed_packets_total{leg="b"}')
@@ -176,32 +184,23 @@ refused() { # refused CODE -> a call_uac_refused scenario expecting CODE
   sed "s/@CODE@/$1/" "$SCEN/call_uac_refused.xml" >"$WORK/refused-$1.xml"
   echo "$WORK/refused-$1.xml"
 }
-unbind "$B1002"
-callee busy 127.0.0.3 -sf "$SCEN/callee_busy.xml" -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 busy_callee -sf "$SCEN/callee_busy.xml" -m 1
 caller busy "$(refused 486)" "$(users 1001 1002)" 1
-expect_ok busy
+expect_ok busy busy_callee
 new_cdrs 1 'c["call_status"] == "busy" and c["call_code"] == "486" and c["duration"] == 0'
 pass "busy callee: the caller gets 486; CDR busy"
 
 # --- 3. No answer: the ring timeout (2 s) cancels the branch ----------------
-unbind "$B1002"
-callee noanswer 127.0.0.3 -sf "$SCEN/callee_ring.xml" -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 noanswer_callee -sf "$SCEN/callee_ring.xml" -m 1
 caller noanswer "$(refused 480)" "$(users 1001 1002)" 1
-expect_ok noanswer
+expect_ok noanswer noanswer_callee
 new_cdrs 1 'c["call_status"] == "noanswer" and c["call_code"] == "480"'
 pass "no answer: CANCEL to the callee after the ring timeout, 480 to the caller; CDR noanswer"
 
 # --- 4. CANCEL from the caller ------------------------------------------------
-unbind "$B1002"
-callee cancel 127.0.0.3 -sf "$SCEN/callee_ring.xml" -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 cancel_callee -sf "$SCEN/callee_ring.xml" -m 1
 caller cancel "$SCEN/call_uac_cancel.xml" "$(users 1001 1002)" 1
-expect_ok cancel
+expect_ok cancel cancel_callee
 new_cdrs 1 'c["call_status"] == "cancel" and c["call_code"] == "487" and c["duration"] == 0'
 pass "caller CANCEL: 200 and 487 to the caller, CANCEL to the callee; CDR cancel"
 
@@ -217,32 +216,23 @@ new_cdrs 1 'c["call_status"] == "offline" and c["call_code"] == "404" and c["des
 pass "callee without binding: 480 Offline; unknown callee: 404; both with CDRs"
 
 # --- 7. BYE from the callee ---------------------------------------------------
-unbind "$B1002"
-callee byecallee 127.0.0.3 -sf "$SCEN/callee_bye.xml" -m 1 -d 1000 -rtp_echo
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 byecallee_callee -sf "$SCEN/callee_bye.xml" -m 1 -d 1000 -rtp_echo
 caller byecallee "$SCEN/call_uac_wait_bye.xml" "$(users 1001 1002)" 1
-expect_ok byecallee
+expect_ok byecallee byecallee_callee
 new_cdrs 1 'c["call_status"] == "ok" and 0.8 <= c["duration"] <= 2.5'
 pass "BYE from the callee reaches the caller; CDR ok with ~1 s"
 
 # --- 8. Hold and unhold with re-INVITEs ---------------------------------------
-unbind "$B1002"
-callee hold 127.0.0.3 -sf "$SCEN/callee_reinvite.xml" -m 1 -rtp_echo
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 hold_callee -sf "$SCEN/callee_reinvite.xml" -m 1 -rtp_echo
 caller hold "$SCEN/call_uac_hold.xml" "$(users 1001 1002)" 1
-expect_ok hold
+expect_ok hold hold_callee
 new_cdrs 1 'c["call_status"] == "ok"'
 pass "re-INVITE hold (sendonly/recvonly) and unhold relayed with the relay's address on both legs"
 
 # --- 8b. Session timers (RFC 4028) negotiated per leg -------------------------
 sed 's|^Content-Type: application/sdp$|Supported: timer\nSession-Expires: 120\nContent-Type: application/sdp|' \
   "$SCEN/call_uac.xml" >"$WORK/call_uac_timer.xml"
-unbind "$B1002"
-callee timer_callee 127.0.0.3 -sn uas -rtp_echo -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 timer_callee -sn uas -rtp_echo -m 1
 caller timer "$WORK/call_uac_timer.xml" "$(users 1001 1002)" 1 -d 1000
 expect_ok timer timer_callee
 new_cdrs 1 'c["call_status"] == "ok"'
@@ -257,20 +247,14 @@ expect_ok tooshort
 pass "session timers: the caller's 120 s granted (refresher=uac, Require: timer); 30 s refused 422 with Min-SE 90"
 
 # --- 8c. PRACK (100rel) and INFO end to end --------------------------------
-unbind "$B1002"
-callee prack_callee 127.0.0.3 -sf "$SCEN/callee_prack.xml" -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 prack_callee -sf "$SCEN/callee_prack.xml" -m 1
 caller prack "$SCEN/call_uac_prack.xml" "$(users 1001 1002)" 1
 expect_ok prack prack_callee
 new_cdrs 1 'c["call_status"] == "ok"'
 pass "reliable 183 with RSeq/Require relayed, PRACK relayed with RAck renumbered, INFO relayed"
 
 # --- 8d. Late offer: the callee's 200 offers, the caller's ACK answers -----------
-unbind "$B1002"
-callee late_callee 127.0.0.3 -sn uas -rtp_echo -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 late_callee -sn uas -rtp_echo -m 1
 pkts_b0=$(metric 'sb_media_relayed_packets_total{leg="b"}')
 caller late "$SCEN/call_uac_late_offer.xml" "$(users 1001 1002)" 1 -d 2000
 expect_ok late late_callee
@@ -287,33 +271,24 @@ pass "late offer: the callee's offer reaches the caller from the relay, the answ
 
 # --- 9. Media timeout: no RTP for 5 s ends the call on both legs --------------
 sed '/<nop>/,/<\/nop>/d' "$SCEN/call_uac_wait_bye.xml" >"$WORK/wait_bye_silent.xml"
-unbind "$B1002"
-callee silent 127.0.0.3 -sn uas -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 silent_callee -sn uas -m 1
 caller silent "$WORK/wait_bye_silent.xml" "$(users 1001 1002)" 1
-expect_ok silent
+expect_ok silent silent_callee
 new_cdrs 1 'c["call_status"] == "ok" and 4.5 <= c["duration"] <= 9.5'
 pass "media timeout: no RTP for 5 s, BYE to both legs; CDR ok with the true duration"
 
 # --- 10. max_call_duration (preference, 2 s) ----------------------------------
 prefs 1 '{"max_call_duration": 2}'
-unbind "$B1002"
-callee maxdur 127.0.0.3 -sn uas -rtp_echo -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 maxdur_callee -sn uas -rtp_echo -m 1
 caller maxdur "$SCEN/call_uac_wait_bye.xml" "$(users 1001 1002)" 1
-expect_ok maxdur
+expect_ok maxdur maxdur_callee
 new_cdrs 1 'c["call_status"] == "ok" and 1.8 <= c["duration"] <= 3.0'
 prefs 1 '{}'
 pass "max_call_duration 2 s: BYE to both legs; CDR ok with ~2 s"
 
 # --- 11. concurrent_max_out -----------------------------------------------------
 prefs 1 '{"concurrent_max_out": 1}'
-unbind "$B1002"
-callee limit 127.0.0.3 -sn uas -rtp_echo -m 1
-B1002=$(bind 2 "sip:1002@127.0.0.3:$CALLEE_PORT")
-WAIT_CALLEES=("$CALLEE_PID")
+callee_1002 limit_callee -sn uas -rtp_echo -m 1
 caller_bg limit1 "$SCEN/call_uac.xml" "$(users 1001 1002)" 1 -d 3000
 first=$CALLER_PID
 sleep 1.5

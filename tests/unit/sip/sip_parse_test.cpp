@@ -209,3 +209,20 @@ TEST_CASE("RFC 5118 IPv6 torture messages", "[sip][parse][torture]") {
   for (const auto& e : fs::directory_iterator(dir))
     (void)sb::sip::parse_message(read(e.path(), true));
 }
+
+TEST_CASE("comma-separated header tokens", "[sip][parse]") {
+  auto r = sb::sip::parse_message(
+      "INVITE sip:bob@example.com SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKtok\r\n"
+      "From: <sip:alice@example.com>;tag=1\r\nTo: <sip:bob@example.com>\r\n"
+      "Call-ID: tok\r\nCSeq: 1 INVITE\r\n"
+      "Supported: 100rel , timer\r\nSupported: path\r\n"
+      "Allow: INVITE,ACK, ,BYE\r\nContent-Length: 0\r\n\r\n");
+  REQUIRE(std::holds_alternative<sip_message>(r));
+  const auto& m = std::get<sip_message>(r);
+  CHECK(m.header_tokens("supported") ==
+        std::vector<std::string>{"100rel", "timer", "path"});
+  CHECK(m.header_tokens("Allow") ==
+        std::vector<std::string>{"INVITE", "ACK", "BYE"});
+  CHECK(m.header_tokens("Require").empty());
+}
