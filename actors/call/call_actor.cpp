@@ -138,6 +138,7 @@ struct call_shell {
   std::deque<input> inbox;
   std::function<void(result<std::string>)> sdp_continuation;
   std::chrono::steady_clock::time_point answered_at{};
+  bool on_hold = false; ///< the last accepted offer holds (media timeout)
 
   // -- plumbing --------------------------------------------------------------
 
@@ -626,8 +627,11 @@ struct call_shell {
     it->second.answer = m;
     side answered_by = other(it->second.from);
     if (m.status / 100 == 2 && (it->second.request.method == "INVITE" ||
-                                it->second.request.method == "UPDATE"))
+                                it->second.request.method == "UPDATE")) {
       arm_session(answered_by); // our relayed request refreshed that leg
+      if (has_sdp(it->second.request))
+        on_hold = sdp_holds(it->second.request.body);
+    }
     bool offer_answered = m.status / 100 == 2 && has_sdp(m) &&
                           (it->second.request.method == "INVITE" ||
                            it->second.request.method == "UPDATE");
@@ -756,7 +760,9 @@ struct call_shell {
         if (leg.last_packet && *leg.last_packet > newest)
           newest = *leg.last_packet;
     auto idle = std::chrono::steady_clock::now() - newest;
-    if (idle >= env->settings()->rtp_timeout) {
+    auto limit = on_hold ? env->settings()->rtp_timeout_onhold
+                         : env->settings()->rtp_timeout;
+    if (idle >= limit) {
       spdlog::info(
           "call {}: no RTP for {} s: ending it", a.call_id,
           std::chrono::duration_cast<std::chrono::seconds>(idle).count());

@@ -27,6 +27,8 @@ struct call_env_settings {
   std::chrono::seconds max_duration{21600};
   /// No RTP from either side this long on an answered call: it ends.
   std::chrono::seconds rtp_timeout{60};
+  /// The same while the call is on hold (little or no RTP flows then).
+  std::chrono::seconds rtp_timeout_onhold{3600};
   /// How often an answered call looks at its media counters.
   std::chrono::milliseconds media_check{2000};
   session_timer_settings session_timers;

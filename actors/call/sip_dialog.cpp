@@ -1,6 +1,7 @@
 #include "actors/call/sip_dialog.hpp"
 
 #include "common/text.hpp"
+#include "sip/sdp/sdp.hpp"
 
 #include <algorithm>
 #include <array>
@@ -122,6 +123,16 @@ bool has_token(const sip::sip_message& m, std::string_view header,
                std::string_view token) {
   for (const auto& item : m.header_tokens(header))
     if (iequals(item, token))
+      return true;
+  return false;
+}
+
+bool sdp_holds(std::string_view body) {
+  auto info = sip::parse_sdp(body);
+  if (!info)
+    return false;
+  for (const auto& m : info->media)
+    if (m.port != 0 && m.held)
       return true;
   return false;
 }

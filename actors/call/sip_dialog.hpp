@@ -74,6 +74,10 @@ unacceptable_body(const sip::sip_message& m);
 bool has_token(const sip::sip_message& m, std::string_view header,
                std::string_view token);
 
+/// Whether an SDP puts the call on hold (RFC 3264 §8.4: a stream sendonly
+/// or inactive, or the 0.0.0.0 address); false when it does not parse.
+bool sdp_holds(std::string_view body);
+
 /// Whether the message carries an SDP body.
 bool has_sdp(const sip::sip_message& m);
 

@@ -54,6 +54,7 @@ actors::call::call_env_settings call_settings(const config::settings& s) {
   c.ring_timeout = std::chrono::seconds{s.sip.ring_timeout_s};
   c.max_duration = std::chrono::seconds{s.sip.max_call_duration_s};
   c.rtp_timeout = std::chrono::seconds{s.rtpproxy.rtp_timeout};
+  c.rtp_timeout_onhold = std::chrono::seconds{s.rtpproxy.rtp_timeout_onhold};
   c.session_timers.session_expires =
       static_cast<uint32_t>(s.sip.session_expires_s);
   c.session_timers.min_se = static_cast<uint32_t>(s.sip.min_se_s);

@@ -52,7 +52,8 @@ TEST_CASE("session timer: the caller's INVITE", "[call][session_timer]") {
   }
   SECTION("its own interval is granted") {
     auto n = negotiate_as_uas(
-        invite("Supported: timer\r\nSession-Expires: 600;refresher=uac\r\n"), s);
+        invite("Supported: timer\r\nSession-Expires: 600;refresher=uac\r\n"),
+        s);
     REQUIRE(n.timer);
     CHECK(n.timer->interval == 600);
   }

@@ -134,3 +134,16 @@ TEST_CASE("sip dialog: what crosses from one leg to the other",
   CHECK(format_name_addr({"Bob B", "sip:b@x", "t"}) ==
         "\"Bob B\" <sip:b@x>;tag=t");
 }
+
+TEST_CASE("sip dialog: an SDP that holds the call", "[call][sip_dialog]") {
+  auto sdp = [](std::string c, std::string attr) {
+    return "v=0\r\no=- 1 1 IN IP4 " + c + "\r\ns=-\r\nc=IN IP4 " + c +
+           "\r\nt=0 0\r\nm=audio 4000 RTP/AVP 8\r\n" + attr;
+  };
+  CHECK_FALSE(sdp_holds(sdp("192.0.2.1", "")));
+  CHECK_FALSE(sdp_holds(sdp("192.0.2.1", "a=recvonly\r\n")));
+  CHECK(sdp_holds(sdp("192.0.2.1", "a=sendonly\r\n")));
+  CHECK(sdp_holds(sdp("192.0.2.1", "a=inactive\r\n")));
+  CHECK(sdp_holds(sdp("0.0.0.0", "")));
+  CHECK_FALSE(sdp_holds("not sdp"));
+}
