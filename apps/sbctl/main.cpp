@@ -1,6 +1,7 @@
 // sbctl: the operator's command line for a Switchboard platform.
 
 #include "apps/sbctl/config_cmd.hpp"
+#include "apps/sbctl/trace_cmd.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -9,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   sb::sbctl::add_config_commands(app);
   sb::sbctl::add_node_commands(app);
+  sb::sbctl::add_trace_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace sb::sbctl {
+
+/// Adds `sbctl trace replay FILE`: re-runs a recorded call trace through
+/// this build's call core and prints `identical` or the first divergence
+/// (exit 0 / 1; 2 for a file that is not a trace).
+void add_trace_commands(CLI::App& app);
+
+} // namespace sb::sbctl
