@@ -2,6 +2,7 @@
 
 #include "actors/call/call_messages.hpp"
 #include "actors/call/call_state.hpp"
+#include "actors/call/call_trace.hpp"
 #include "actors/call/callee_stage.hpp"
 #include "actors/call/caller_stage.hpp"
 #include "actors/call/limits_stage.hpp"
@@ -107,6 +108,7 @@ struct call_shell {
   subscriber::auth_profile caller;
 
   call_state core;
+  std::optional<call_recorder> recorder; ///< when this call is traced
   bool started = false;
   bool ended = false;
   dialog_leg a;
@@ -212,7 +214,10 @@ struct call_shell {
     pump();
   }
 
-  void feed(const call_event& ev) { apply(on_event(core, ev, wall_now())); }
+  void feed(const call_event& ev) {
+    auto now = wall_now();
+    apply(recorder ? recorder->on(core, ev, now) : on_event(core, ev, now));
+  }
 
   // -- start -----------------------------------------------------------------
 
@@ -286,7 +291,12 @@ struct call_shell {
 
   void begin(call_plan plan) {
     started = true;
-    apply(call::start(core, std::move(plan), wall_now()));
+    auto now = wall_now();
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    if (env->traces.wants("call", a.call_id, u(thread_rng())))
+      recorder.emplace();
+    apply(recorder ? recorder->start(core, std::move(plan), now)
+                   : call::start(core, std::move(plan), now));
   }
 
   // -- effects ---------------------------------------------------------------
@@ -458,6 +468,9 @@ struct call_shell {
       spdlog::error("call {}: CDR not written: {}", cdr.call_id,
                     id.err().message);
     env->call_ended(billing::to_string(cdr.status));
+    if (recorder)
+      env->traces.add("call", a.call_id, trace_to_json(recorder->trace()),
+                      cdr.init_ms);
     cleanup();
     self->quit();
   }

@@ -10,6 +10,7 @@
 #include "actors/call/session_timer.hpp"
 #include "actors/media/media_session_actor.hpp"
 #include "actors/subscriber/registrar_env.hpp"
+#include "actors/support/trace_store.hpp"
 #include "sip/edge/edge_types.hpp"
 
 #include <atomic>
@@ -47,6 +48,8 @@ public:
   call_registry registry;
   cdr_writer cdrs;
   std::shared_ptr<media::media_env> media;
+  /// Which calls record a trace, and the finished traces (sbctl trace).
+  trace_store traces;
 
   // The SIP edge (thread-safe; set before the first call).
   std::function<void(uint64_t key, sip::edge::sip_reply)> reply;

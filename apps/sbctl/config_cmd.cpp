@@ -41,20 +41,7 @@ struct options {
 }
 
 std::vector<config::loaded_config> load_or_exit(const options& o) {
-  auto all = config::load_all(o.config_dir);
-  if (!all) {
-    std::cerr << "invalid configuration in " << o.config_dir << ":\n"
-              << all.err().message << "\n";
-    finish(exit_invalid);
-  }
-  if (o.node) {
-    std::erase_if(*all, [&](const auto& c) { return c.node != *o.node; });
-    if (all->empty()) {
-      std::cerr << "network.yml has no host \"" << *o.node << "\"\n";
-      finish(exit_invalid);
-    }
-  }
-  return std::move(*all);
+  return load_configs_or_exit(o.config_dir, o.node);
 }
 
 std::string user_name() {

@@ -1,5 +1,8 @@
 #include "apps/sbctl/targets.hpp"
 
+#include <cstdlib>
+#include <iostream>
+
 #include "common/fs.hpp"
 #include "mgmt/node/control_token.hpp"
 
@@ -58,6 +61,27 @@ result<mgmt::http_reply> control(const node_target& t,
   call.body = body;
   call.headers.emplace_back("Authorization", "Bearer " + *token);
   return mgmt::https_request(call);
+}
+
+std::vector<config::loaded_config>
+load_configs_or_exit(const std::string& config_dir,
+                     const std::optional<std::string>& node) {
+  auto all = config::load_all(config_dir);
+  if (!all) {
+    std::cerr << "invalid configuration in " << config_dir << ":\n"
+              << all.err().message << "\n";
+    std::cout.flush();
+    std::exit(2);
+  }
+  if (node) {
+    std::erase_if(*all, [&](const auto& c) { return c.node != *node; });
+    if (all->empty()) {
+      std::cerr << "network.yml has no host \"" << *node << "\"\n";
+      std::cout.flush();
+      std::exit(2);
+    }
+  }
+  return std::move(*all);
 }
 
 } // namespace sb::sbctl

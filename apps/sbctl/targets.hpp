@@ -19,6 +19,12 @@ struct node_target {
   std::string data_dir;
 };
 
+/// The configuration in `config_dir` for every host (or just `node`); on
+/// a problem prints it and exits 2.
+std::vector<config::loaded_config>
+load_configs_or_exit(const std::string& config_dir,
+                     const std::optional<std::string>& node);
+
 /// Targets for every host of the configuration (or just `only`).
 std::vector<node_target> targets(const std::vector<config::loaded_config>& all,
                                  const std::optional<std::string>& only,

@@ -267,6 +267,8 @@ int node::run() {
   asio::io_context io{1};
   mgmt::http::router router;
   mgmt::add_node_routes(router, st, metrics::default_registry(), *token);
+  if (sip)
+    mgmt::add_trace_routes(router, sip->traces(), *token);
   if (auto st_api = prov_api.add_routes(router); !st_api) {
     spdlog::critical("API routes: {}", st_api.err().message);
     return 1;

@@ -41,6 +41,8 @@ public:
 
   caf::actor directory() const { return directory_; }
   const actors::call::call_env& calls() const { return *calls_; }
+  /// The call actors' trace store (sbctl trace).
+  actors::trace_store& traces() { return calls_->traces; }
   sip::edge::edge_shield& shield() { return *shield_; }
 
 private:

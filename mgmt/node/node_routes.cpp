@@ -1,7 +1,9 @@
 #include "mgmt/node/node_routes.hpp"
 
+#include "actors/support/trace_store.hpp"
 #include "mgmt/node/control_token.hpp"
 
+#include <charconv>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
@@ -84,6 +86,73 @@ void add_node_routes(http::router& r, node_control& control,
                        "critical, off'");
         return response::json(200, {{"level", level}});
       })));
+}
+
+void add_trace_routes(http::router& r, actors::trace_store& traces,
+                      std::string token) {
+  must(r.add(
+      "PUT", "/control/trace", authorized(token, [&traces](const request& req) {
+        auto j = nlohmann::json::parse(req.body, nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+          return response::error(400, "expected {\"kind\", \"key\", \"rate\"}");
+        actors::trace_filter f;
+        if (j.contains("kind") && !j["kind"].is_string())
+          return response::error(422, "field='kind', errors='not a "
+                                      "string'");
+        f.kind = j.value("kind", "call");
+        if (f.kind != "call")
+          return response::error(
+              422, "field='kind', input='" + f.kind +
+                       "', errors='only call actors record traces'");
+        if (j.contains("key") && !j["key"].is_string())
+          return response::error(422, "field='key', errors='not a "
+                                      "string'");
+        f.key = j.value("key", "");
+        if (j.contains("rate") &&
+            (!j["rate"].is_number() || j["rate"].get<double>() <= 0 ||
+             j["rate"].get<double>() > 1))
+          return response::error(422,
+                                 "field='rate', errors='a number in (0, 1]'");
+        f.rate = j.value("rate", 1.0);
+        traces.start(f);
+        return response::json(
+            200, {{"kind", f.kind}, {"key", f.key}, {"rate", f.rate}});
+      })));
+  must(r.add("DELETE", "/control/trace",
+             authorized(token, [&traces](const request&) {
+               traces.stop();
+               return response::json(200, {{"recording", false}});
+             })));
+  must(r.add(
+      "GET", "/control/traces", authorized(token, [&traces](const request&) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& e : traces.list())
+          list.push_back({{"id", e.id},
+                          {"kind", e.kind},
+                          {"key", e.key},
+                          {"at_ms", e.at_ms},
+                          {"steps", e.steps}});
+        auto f = traces.filter();
+        nlohmann::json filter = f ? nlohmann::json{{"kind", f->kind},
+                                                   {"key", f->key},
+                                                   {"rate", f->rate}}
+                                  : nlohmann::json();
+        return response::json(200, {{"recording", filter}, {"traces", list}});
+      })));
+  must(r.add("GET", "/control/traces/{id}",
+             authorized(token, [&traces](const request& req) {
+               auto it = req.params.find("id");
+               uint64_t id = 0;
+               if (it == req.params.end() ||
+                   std::from_chars(it->second.data(),
+                                   it->second.data() + it->second.size(), id)
+                           .ec != std::errc{})
+                 return response::error(404, "no such trace");
+               auto t = traces.get(id);
+               if (!t)
+                 return response::error(404, "no such trace");
+               return response::json(200, *t);
+             })));
 }
 
 } // namespace sb::mgmt

@@ -4,6 +4,10 @@
 #include "mgmt/http/router.hpp"
 #include "mgmt/node/node_control.hpp"
 
+namespace sb::actors {
+class trace_store;
+}
+
 #include <string>
 
 namespace sb::mgmt {
@@ -17,5 +21,14 @@ namespace sb::mgmt {
 /// `control` and `reg` must outlive the router.
 void add_node_routes(http::router& r, node_control& control,
                      const metrics::registry& reg, std::string token);
+
+/// Adds the actor-trace control endpoints (sbctl trace), token-protected:
+///   PUT    /control/trace        {"kind","key","rate"}: start recording
+///   DELETE /control/trace        stop recording
+///   GET    /control/traces       the filter in force and the kept traces
+///   GET    /control/traces/{id}  one trace (JSON, for sbctl trace replay)
+/// `traces` must outlive the router.
+void add_trace_routes(http::router& r, actors::trace_store& traces,
+                      std::string token);
 
 } // namespace sb::mgmt

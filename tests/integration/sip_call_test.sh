@@ -304,7 +304,8 @@ new_cdrs 2 'c["call_code"] in ("200", "403")'
 prefs 1 '{}'
 pass "concurrent_max_out 1: a second call while one is up gets 403 Maximum parallel calls exceeded"
 
-# --- 12. Forking to two bindings ---------------------------------------------------
+# --- 12. Forking to two bindings, traced --------------------------------------------
+out=$("$SBCTL" trace start --config-dir "$CONF") || fail "sbctl trace start: $out"
 callee fork_ring 127.0.0.4 -sf "$SCEN/callee_ring.xml" -m 1
 B1003a=$(bind 3 "sip:1003@127.0.0.4:$CALLEE_PORT")
 ring_pid=$CALLEE_PID
@@ -315,6 +316,17 @@ caller fork "$SCEN/call_uac.xml" "$(users 1001 1003)" 1 -d 1000
 expect_ok fork fork_ring fork_answer
 new_cdrs 1 'c["call_status"] == "ok" and c["destination_user"] == "1003"'
 pass "forked call to two bindings: one answers, the other is cancelled; one CDR ok"
+"$SBCTL" trace stop --config-dir "$CONF" >/dev/null || fail "sbctl trace stop"
+list=$("$SBCTL" trace list --config-dir "$CONF") || fail "sbctl trace list: $list"
+id=$(awk '$2 == "call" { print $1; exit }' <<<"$list")
+[[ -n "$id" ]] || fail "no call trace recorded: $list"
+"$SBCTL" trace dump --config-dir "$CONF" -o "$WORK/fork.trace.json" "$id" ||
+  fail "sbctl trace dump $id"
+out=$("$SBCTL" trace replay "$WORK/fork.trace.json") || fail "replay: $out"
+[[ "$out" == identical:* ]] || fail "replay: $out"
+python3 -c 'import json,sys; t=json.load(open(sys.argv[1])); sys.exit(0 if len(t["plan"]["targets"]) == 2 and len(t["steps"]) >= 4 else 1)' \
+  "$WORK/fork.trace.json" || fail "the trace is not the forked call: $(head -c 400 "$WORK/fork.trace.json")"
+pass "the forked call was traced on the node (sbctl trace start/list/dump) and replays identically"
 
 # --- Nothing left behind ------------------------------------------------------------
 unbind "$B1002"

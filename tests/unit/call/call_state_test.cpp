@@ -283,7 +283,7 @@ TEST_CASE("call: max duration, media timeout and a missing ACK end both "
   }
 }
 
-TEST_CASE("call: in-dialog requests are relayed; crossing offers get 491",
+TEST_CASE("call: in-dialog requests are relayed, crossing offers get 491",
           "[call]") {
   auto st = confirmed_call();
   // A puts the call on hold: its re-INVITE goes to B.

@@ -86,7 +86,7 @@ TEST_CASE("media session: offer and answer put the relay in between",
   }
 }
 
-TEST_CASE("media session: re-offers keep the ports; hold passes through; "
+TEST_CASE("media session: re-offers keep the ports, hold passes through, "
           "versions move only on change",
           "[media_session]") {
   auto pool = pool_of(30000, 30099);

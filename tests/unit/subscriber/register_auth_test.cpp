@@ -488,7 +488,7 @@ std::string invite_credentials(const std::string& pw) {
 } // namespace
 
 TEST_CASE("proxy auth: an INVITE is challenged 407 and answers with "
-          "Proxy-Authorization; lock and IPs are left to the call's stages",
+          "Proxy-Authorization, lock and IPs are left to the call stages",
           "[subscriber][register_auth]") {
   auto p = profile();
   auth::nonce_counter counter(16);
