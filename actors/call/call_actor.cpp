@@ -6,6 +6,7 @@
 #include "actors/call/callee_stage.hpp"
 #include "actors/call/caller_stage.hpp"
 #include "actors/call/limits_stage.hpp"
+#include "actors/call/media_watch.hpp"
 #include "actors/call/routing.hpp"
 #include "actors/call/session_timer.hpp"
 #include "actors/call/sip_dialog.hpp"
@@ -730,11 +731,11 @@ struct call_shell {
       push(session_expired{s});
       return;
     }
-    // Our refresh: UPDATE without a body where the peer allows it, else a
-    // re-INVITE with the SDP it last got from us (RFC 4028 §7.4, §9).
-    bool update = allows_update[idx(s)] || last_sdp[idx(s)].empty();
+    auto method =
+        refresh_method(allows_update[idx(s)], !last_sdp[idx(s)].empty());
+    bool update = method == "UPDATE";
     auto id = track_request();
-    auto req = make_request(leg_on(s), update ? "UPDATE" : "INVITE", id);
+    auto req = make_request(leg_on(s), std::string(method), id);
     for (auto& h :
          uac_request_headers(timer->interval, env->settings()->session_timers))
       req.headers.push_back(std::move(h));
@@ -767,15 +768,9 @@ struct call_shell {
   void on_media_report(const media::media_report& rep) {
     if (ended || core.phase == call_phase::ended)
       return;
-    auto newest = answered_at;
-    for (const auto& s : rep.streams)
-      for (const auto& leg : s)
-        if (leg.last_packet && *leg.last_packet > newest)
-          newest = *leg.last_packet;
-    auto idle = std::chrono::steady_clock::now() - newest;
-    auto limit = on_hold ? env->settings()->rtp_timeout_onhold
-                         : env->settings()->rtp_timeout;
-    if (idle >= limit) {
+    auto idle = media_idle(rep, answered_at, std::chrono::steady_clock::now());
+    auto s = env->settings();
+    if (media_timed_out(idle, on_hold, s->rtp_timeout, s->rtp_timeout_onhold)) {
       spdlog::info(
           "call {}: no RTP for {} s: ending it", a.call_id,
           std::chrono::duration_cast<std::chrono::seconds>(idle).count());

@@ -88,6 +88,10 @@ std::optional<leg_timer> from_uac_answer(const sip::sip_message& response) {
   return t;
 }
 
+std::string_view refresh_method(bool peer_allows_update, bool have_sdp) {
+  return peer_allows_update || !have_sdp ? "UPDATE" : "INVITE";
+}
+
 std::chrono::seconds due_after(const leg_timer& t) {
   if (t.who == refresher::us)
     return std::chrono::seconds{t.interval / 2};

@@ -58,6 +58,11 @@ std::optional<leg_timer> from_uac_answer(const sip::sip_message& response);
 /// min(32 s, interval / 3) (§10).
 std::chrono::seconds due_after(const leg_timer& t);
 
+/// The request that refreshes a leg we refresh (RFC 4028 §7.4, §9): UPDATE
+/// without a body where the peer allows it (or we have no SDP to repeat),
+/// else a re-INVITE with the SDP the peer last got from us.
+std::string_view refresh_method(bool peer_allows_update, bool have_sdp);
+
 /// The interval in a Session-Expires value ("1800;refresher=uac"), or
 /// nullopt when it does not parse.
 std::optional<uint32_t> session_interval(std::string_view value);

@@ -99,3 +99,9 @@ TEST_CASE("session timer: when a leg is due", "[call][session_timer]") {
   CHECK(session_interval(" 90;refresher=uac") == 90u);
   CHECK_FALSE(session_interval("x"));
 }
+
+TEST_CASE("session timer: how we refresh a leg", "[call][session_timer]") {
+  CHECK(refresh_method(true, true) == "UPDATE");
+  CHECK(refresh_method(false, true) == "INVITE");
+  CHECK(refresh_method(false, false) == "UPDATE"); // nothing to re-offer
+}
