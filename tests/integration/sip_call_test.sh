@@ -305,6 +305,24 @@ prefs 1 '{}'
 pass "concurrent_max_out 1: a second call while one is up gets 403 Maximum parallel calls exceeded"
 
 # --- 12. Forking to two bindings, traced --------------------------------------------
+# Bad control bodies are refused naming the field, and change nothing.
+TOKEN=$(cat "$CONF/data/control.token")
+ctl() { http "$1" "$2" -H "Authorization: Bearer $TOKEN" "${@:3}"; }
+r=$(ctl PUT /control/trace -d '{"rate": 2}')
+[[ "$r" == 422* && "$r" == *"field='rate'"* ]] || fail "rate 2: $r"
+r=$(ctl PUT /control/trace -d '{"kind": "subscriber"}')
+[[ "$r" == 422* && "$r" == *"field='kind'"* ]] || fail "kind subscriber: $r"
+r=$(ctl PUT /control/trace -d '{"key": 5}')
+[[ "$r" == 422* && "$r" == *"field='key'"* ]] || fail "key 5: $r"
+r=$(ctl PUT /control/trace -d 'not json')
+[[ "$r" == 400* ]] || fail "non-JSON body: $r"
+r=$(http PUT /control/trace -d '{}')
+[[ "$r" == 401* ]] || fail "no token: $r"
+r=$(ctl GET /control/traces/999)
+[[ "$r" == 404* ]] || fail "unknown trace: $r"
+r=$(ctl GET /control/traces)
+[[ "$r" == 200* && "$r" == *'"recording":null'* ]] || fail "still off after refusals: $r"
+pass "trace control: bad bodies 422 naming the field, 400 for non-JSON, 401 without token, 404 unknown trace; nothing started"
 out=$("$SBCTL" trace start --config-dir "$CONF") || fail "sbctl trace start: $out"
 callee fork_ring 127.0.0.4 -sf "$SCEN/callee_ring.xml" -m 1
 B1003a=$(bind 3 "sip:1003@127.0.0.4:$CALLEE_PORT")

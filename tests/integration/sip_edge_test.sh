@@ -86,6 +86,11 @@ r=$(probe send --method ACK --timeout 1); [[ "$r" == NO-REPLY ]] || fail "ACK: $
 r=$(probe send --method REGISTER --ruri sip:example.invalid)
 [[ "$r" == "SIP/2.0 403 Relaying Denied" ]] || fail "REGISTER, unknown domain: $r"
 pass "CANCEL 481, ACK unanswered, REGISTER to an unknown domain 403"
+for m in BYE INFO UPDATE PRACK; do
+  r=$(probe send --method "$m")
+  [[ "$r" == "SIP/2.0 481"* ]] || fail "$m outside any call: $r"
+done
+pass "BYE/INFO/UPDATE/PRACK outside any call: 481"
 
 alive "at the end"
 r=$(http GET /readyz); [[ "$r" == 200* ]] || fail "readyz at the end: $r"
