@@ -66,6 +66,17 @@ std::optional<membership_change> on_tick(membership_view& v, steady_time now,
   return change;
 }
 
+bool lease_lapsed(std::optional<steady_time> renewed, steady_time now,
+                  std::chrono::milliseconds ttl) {
+  return renewed && now - *renewed > ttl;
+}
+
+void restart_grace(membership_view& v, steady_time now) {
+  for (auto& [name, p] : v.peers)
+    if (p.last_heartbeat)
+      p.last_heartbeat = now;
+}
+
 std::vector<std::string> live_members(const membership_view& v) {
   std::vector<std::string> out{v.self};
   for (const auto& [name, p] : v.peers)

@@ -64,6 +64,18 @@ void on_lease(membership_view& v, const std::string& peer, steady_time until);
 std::optional<membership_change> on_tick(membership_view& v, steady_time now,
                                          const detector_settings& s);
 
+/// Whether this node's own lease, last renewed at `renewed` (when the
+/// renewal was sent), ran out before `now`: the others may have declared
+/// the node dead and moved its keys, so it is fenced and must drop what it
+/// owned before acting again (a frozen node that woke up, or one cut off
+/// from Redis for longer than the TTL).
+bool lease_lapsed(std::optional<steady_time> renewed, steady_time now,
+                  std::chrono::milliseconds ttl);
+
+/// After this node was frozen, its peers' silence is its own: every peer it
+/// had heard gets a fresh grace period from `now`.
+void restart_grace(membership_view& v, steady_time now);
+
 /// Self and every peer not dead, sorted: the nodes placement uses.
 std::vector<std::string> live_members(const membership_view& v);
 

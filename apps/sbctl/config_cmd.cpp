@@ -8,6 +8,7 @@
 #include "common/fs.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
@@ -378,6 +379,48 @@ void add_node_commands(CLI::App& app) {
           std::cout << t.node << ": " << r->body << "\n";
         }
         finish(rc);
+      });
+  node->add_subcommand("list", "The cluster's members as one node sees them: "
+                               "roles, state, epochs, actor counts")
+      ->callback([o] {
+        auto all = load_or_exit(*o);
+        for (const auto& t : targets(all, o->node, o->data_dir)) {
+          auto r = control(t, "GET", "/control/cluster");
+          if (!r || r->status != 200)
+            continue; // not running, or not in cluster mode: ask the next
+          auto j = nlohmann::json::parse(r->body, nullptr, false);
+          if (j.is_discarded())
+            continue;
+          std::printf("view of %s: epoch %llu, fenced %llu time(s)\n",
+                      j.value("self", "").c_str(),
+                      static_cast<unsigned long long>(j.value("epoch", 0ULL)),
+                      static_cast<unsigned long long>(j.value("fenced", 0ULL)));
+          std::printf("%-8s %-8s %-20s %-6s %-7s %-10s %-9s %s\n", "NODE",
+                      "STATE", "ROLES", "EPOCH", "ACTORS", "HEARTBEAT", "LEASE",
+                      "INCARNATION");
+          for (const auto& m : j.value("members", nlohmann::json::array())) {
+            std::string roles;
+            for (const auto& role : m.value("roles", nlohmann::json::array()))
+              roles += (roles.empty() ? "" : ",") + role.get<std::string>();
+            auto ms = [](int64_t v) {
+              return v < 0 ? std::string{"-"} : std::to_string(v) + "ms";
+            };
+            std::printf(
+                "%-8s %-8s %-20s %-6llu %-7llu %-10s %-9s %llu\n",
+                (m.value("name", "") + (m.value("self", false) ? "*" : ""))
+                    .c_str(),
+                m.value("state", "").c_str(), roles.c_str(),
+                static_cast<unsigned long long>(m.value("epoch", 0ULL)),
+                static_cast<unsigned long long>(m.value("actors", 0ULL)),
+                ms(m.value("heartbeat_age_ms", int64_t{-1})).c_str(),
+                ms(m.value("lease_ms", int64_t{-1})).c_str(),
+                static_cast<unsigned long long>(m.value("incarnation", 0ULL)));
+          }
+          std::fflush(stdout);
+          finish(0);
+        }
+        std::cout << "no node in cluster mode answered\n";
+        finish(exit_failed);
       });
   auto* ll = node->add_subcommand("log-level", "Change the log level now "
                                                "(until the next reload)");

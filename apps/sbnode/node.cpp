@@ -2,6 +2,7 @@
 
 #include "actors/provisioning/provisioning_actor.hpp"
 #include "actors/support/caf_config.hpp"
+#include "apps/sbnode/cluster_service.hpp"
 #include "apps/sbnode/media_service.hpp"
 #include "apps/sbnode/node_state.hpp"
 #include "apps/sbnode/provisioning_backend.hpp"
@@ -259,6 +260,30 @@ int node::run() {
   }
   if (sip)
     mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory());
+  // Cluster mode: membership, leases and the epoch (peers: network.yml).
+  std::unique_ptr<cluster_service> cluster;
+  if (s.cluster.enable) {
+    cluster = std::make_unique<cluster_service>(cfg_);
+    std::map<std::string, caf::actor> services;
+    if (sip)
+      services.emplace("directory", sip->directory());
+    auto* sip_ptr = sip.get();
+    auto started = cluster->start(
+        sys, std::move(services), {"directory"},
+        [sip_ptr] { return sip_ptr ? sip_ptr->live_actors() : 0; }, nullptr,
+        nullptr);
+    if (!started) {
+      spdlog::critical("{}", started.err().message);
+      cluster.reset();
+      if (sip)
+        sip->stop();
+      if (media)
+        media->stop();
+      caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);
+      sys.await_all_actors_done();
+      return 1;
+    }
+  }
   st.on_reload = [&sip](const config::settings& fresh) {
     if (sip)
       sip->reload(fresh);
@@ -269,6 +294,8 @@ int node::run() {
   mgmt::add_node_routes(router, st, metrics::default_registry(), *token);
   if (sip)
     mgmt::add_trace_routes(router, sip->traces(), *token);
+  if (cluster)
+    mgmt::add_cluster_routes(router, cluster->view(), *token);
   if (auto st_api = prov_api.add_routes(router); !st_api) {
     spdlog::critical("API routes: {}", st_api.err().message);
     return 1;
@@ -298,6 +325,8 @@ int node::run() {
 
   spdlog::info("stopping actors");
   st.on_reload = nullptr;
+  if (cluster)
+    cluster->stop();
   if (sip)
     sip->stop();
   if (media)

@@ -1,11 +1,8 @@
 #include "apps/sbnode/provisioning_backend.hpp"
 
-#include "common/asio.hpp"
 #include "persistence/provlog/local_provisioning_log.hpp"
 #include "persistence/provlog/redis_provisioning_log.hpp"
-#include "persistence/redis/redis_client.hpp"
-
-#include <thread>
+#include "persistence/redis/redis_thread.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -25,42 +22,35 @@ private:
   std::unique_ptr<persistence::local_provisioning_log> log_;
 };
 
-// Redis gets its own io_context thread, so a slow management request never
-// delays the provisioning path and vice versa.
+// Redis gets its own connection and thread, so a slow management request
+// never delays the provisioning path and vice versa.
 class redis_backend final : public provisioning_backend {
 public:
-  explicit redis_backend(const config::settings& s)
-      : work_(boost::asio::make_work_guard(io_)) {
+  explicit redis_backend(const config::settings& s) {
     persistence::redis_options opts;
     opts.connect_timeout = milliseconds(s.redis.connect_timeout_ms);
-    client_ = std::make_unique<persistence::redis_client>(io_, opts);
-    thread_ = std::thread([this] { io_.run(); });
-    client_->connect(s.redis.host, static_cast<uint16_t>(s.redis.port));
-    if (!client_->wait_connected(milliseconds(s.redis.connect_timeout_ms)))
+    redis_ = std::make_unique<persistence::redis_thread>(
+        s.redis.host, static_cast<uint16_t>(s.redis.port), opts);
+    if (!redis_->client().wait_connected(
+            milliseconds(s.redis.connect_timeout_ms)))
       spdlog::warn("redis {}:{} not reachable yet; retrying in the "
                    "background (the node is not ready until it is)",
                    s.redis.host, s.redis.port);
     log_ = std::make_unique<persistence::redis_provisioning_log>(
-        *client_, s.redis.key_prefix + "provlog",
+        redis_->client(), s.redis.key_prefix + "provlog",
         milliseconds(s.redis.command_timeout_ms));
   }
 
   ~redis_backend() override {
     log_.reset();
-    client_.reset();
-    work_.reset();
-    thread_.join();
+    redis_.reset();
   }
 
   persistence::provisioning_log& log() override { return *log_; }
 
 private:
-  boost::asio::io_context io_{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type>
-      work_;
-  std::unique_ptr<persistence::redis_client> client_;
+  std::unique_ptr<persistence::redis_thread> redis_;
   std::unique_ptr<persistence::redis_provisioning_log> log_;
-  std::thread thread_;
 };
 
 } // namespace

@@ -192,6 +192,11 @@ sip_service::~sip_service() {
   stop();
 }
 
+uint64_t sip_service::live_actors() const {
+  return static_cast<uint64_t>(env_->live_actors.load() +
+                               calls_->active_calls());
+}
+
 void sip_service::reload(const config::settings& s) {
   shield_->reconfigure(shield_settings(s));
   calls_->set_settings(call_settings(s));

@@ -40,6 +40,8 @@ public:
   void stop();
 
   caf::actor directory() const { return directory_; }
+  /// Live subscriber and call actors on this node.
+  uint64_t live_actors() const;
   const actors::call::call_env& calls() const { return *calls_; }
   /// The call actors' trace store (sbctl trace).
   actors::trace_store& traces() { return calls_->traces; }

@@ -351,14 +351,32 @@ std::vector<field> make_schema() {
       "cluster.heartbeat_interval_ms",
       [](auto& s) -> auto& { return s.cluster.heartbeat_interval_ms; }, 50,
       60000, restart, in_config,
-      "Interval of middleman heartbeats between nodes (CAF's default is "
-      "off)."));
+      "Interval of the heartbeats between nodes (the failure detector's and "
+      "CAF middleman's; CAF's default is off) and of the lease renewals."));
   v.push_back(integer(
       "cluster.connection_timeout_ms",
       [](auto& s) -> auto& { return s.cluster.connection_timeout_ms; }, 100,
       600000, restart, in_config,
       "A peer connection silent this long is closed (CAF's default is "
       "never)."));
+  v.push_back(integer(
+      "cluster.suspect_after_ms",
+      [](auto& s) -> auto& { return s.cluster.suspect_after_ms; }, 50, 600000,
+      restart, in_config,
+      "A peer silent this long is suspect: still the owner of its keys."));
+  v.push_back(integer(
+      "cluster.dead_after_ms",
+      [](auto& s) -> auto& { return s.cluster.dead_after_ms; }, 100, 600000,
+      restart, in_config,
+      "A peer silent this long, with no valid lease in Redis, is dead: its "
+      "keys move to the survivors."));
+  v.push_back(integer(
+      "cluster.lease_ttl_ms",
+      [](auto& s) -> auto& { return s.cluster.lease_ttl_ms; }, 100, 600000,
+      restart, in_config,
+      "Lifetime of a node's lease in Redis, renewed every heartbeat. A node "
+      "that could not renew it for this long (frozen, cut off) is fenced: it "
+      "drops every key it owned."));
   v.push_back(text(
       "redis.host", [](auto& s) -> auto& { return s.redis.host; }, {}, restart,
       in_config, "Redis server holding the shared cluster state."));

@@ -29,8 +29,11 @@ struct actor_settings {
 struct cluster_settings {
   bool enable = false;
   int64_t port = 4370;
-  int64_t heartbeat_interval_ms = 500;
+  int64_t heartbeat_interval_ms = 200;
   int64_t connection_timeout_ms = 1500;
+  int64_t suspect_after_ms = 500;
+  int64_t dead_after_ms = 1200;
+  int64_t lease_ttl_ms = 1200;
 };
 
 struct redis_settings {

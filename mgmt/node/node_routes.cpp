@@ -1,6 +1,7 @@
 #include "mgmt/node/node_routes.hpp"
 
 #include "actors/support/trace_store.hpp"
+#include "cluster/cluster_view.hpp"
 #include "mgmt/node/control_token.hpp"
 
 #include <charconv>
@@ -152,6 +153,32 @@ void add_trace_routes(http::router& r, actors::trace_store& traces,
                if (!t)
                  return response::error(404, "no such trace");
                return response::json(200, *t);
+             })));
+}
+
+void add_cluster_routes(http::router& r,
+                        std::shared_ptr<const cluster::cluster_view> view,
+                        std::string token) {
+  must(r.add("GET", "/control/cluster",
+             authorized(token, [view](const request&) {
+               auto snap = view->get();
+               nlohmann::json members = nlohmann::json::array();
+               for (const auto& m : snap.members)
+                 members.push_back(
+                     {{"name", m.name},
+                      {"roles", m.roles},
+                      {"state", std::string{cluster::to_string(m.state)}},
+                      {"self", m.self},
+                      {"connected", m.connected},
+                      {"incarnation", m.incarnation},
+                      {"epoch", m.epoch},
+                      {"actors", m.actors},
+                      {"heartbeat_age_ms", m.heartbeat_age_ms},
+                      {"lease_ms", m.lease_ms}});
+               return response::json(200, {{"self", snap.self},
+                                           {"epoch", snap.epoch},
+                                           {"fenced", snap.fenced_count},
+                                           {"members", members}});
              })));
 }
 

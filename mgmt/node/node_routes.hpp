@@ -7,7 +7,11 @@
 namespace sb::actors {
 class trace_store;
 }
+namespace sb::cluster {
+class cluster_view;
+}
 
+#include <memory>
 #include <string>
 
 namespace sb::mgmt {
@@ -30,5 +34,11 @@ void add_node_routes(http::router& r, node_control& control,
 /// `traces` must outlive the router.
 void add_trace_routes(http::router& r, actors::trace_store& traces,
                       std::string token);
+
+/// Adds GET /control/cluster (sbctl node list), token-protected: this
+/// node's view of the members, their roles, states, epochs and actors.
+void add_cluster_routes(http::router& r,
+                        std::shared_ptr<const cluster::cluster_view> view,
+                        std::string token);
 
 } // namespace sb::mgmt

@@ -108,3 +108,105 @@ wait_exit() {
   done
   fail "process $pid did not exit within $secs s"
 }
+
+# start_private_redis: a redis-server on a free loopback port, no
+# persistence; sets REDIS_PORT and REDIS_PID.
+start_private_redis() {
+  REDIS_PORT=${REDIS_PORT:-$(free_port)}
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
+    --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+  REDIS_PID=$!
+  PIDS+=("$REDIS_PID")
+  for _ in $(seq 1 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  fail "redis-server did not start"
+}
+
+# make_cluster_conf BASE N: a cluster of N nodes sp1..spN on 127.0.0.1N
+# (each with every role but db on sp1 only), sharing REDIS_PORT; one
+# configuration directory per node, BASE/spK, each with its data dir.
+# Sets CLUSTER_MGMT_PORT, CLUSTER_SIP_PORT.
+make_cluster_conf() {
+  local base=$1 n=$2 k
+  CLUSTER_MGMT_PORT=$(free_port)
+  CLUSTER_SIP_PORT=$(free_port)
+  local cport
+  cport=$(free_port)
+  mkdir -p "$base"
+  {
+    echo "hosts:"
+    for k in $(seq 1 "$n"); do
+      local roles="[lb, proxy, mgmt]"
+      [[ $k == 1 ]] && roles="[lb, proxy, db, mgmt]"
+      cat <<YML
+  sp$k:
+    role: $roles
+    status: online
+    interfaces: [lo]
+    lo:
+      ip: 127.0.0.1$k
+      type: [sip_ext, rtp_ext, api_int, ha_int]
+YML
+    done
+  } >"$base/network.yml"
+  for k in $(seq 1 "$n"); do
+    local dir="$base/sp$k"
+    mkdir -p "$dir"
+    cp "$SB_SOURCE_DIR"/conf/{config,constants}.yml "$dir"/
+    cp "$base/network.yml" "$dir/network.yml"
+    cat >"$dir/config.local.yml" <<YML
+general:
+  data_dir: data
+mgmt:
+  port: $CLUSTER_MGMT_PORT
+  drain_timeout_ms: 3000
+sip:
+  port: $CLUSTER_SIP_PORT
+cluster:
+  enable: true
+  port: $cport
+provisioning:
+  log_backend: redis
+redis:
+  port: $REDIS_PORT
+  connect_timeout_ms: 500
+  command_timeout_ms: 300
+YML
+  done
+}
+
+# start_cluster_node BASE K LOG [ARGS...]: starts spK; sets NODE_PID and
+# NODE_PIDS[K].
+declare -A NODE_PIDS=()
+start_cluster_node() {
+  local base=$1 k=$2 log=$3
+  shift 3
+  "$SBNODE" --config-dir "$base/sp$k" --node "sp$k" "$@" >"$log" 2>&1 &
+  NODE_PID=$!
+  NODE_PIDS[$k]=$NODE_PID
+  PIDS+=("$NODE_PID")
+}
+
+# http_at IP METHOD PATH [curl args...]: like http, at another node's
+# management address (same CLUSTER_MGMT_PORT).
+http_at() {
+  local ip=$1 method=$2 path=$3
+  shift 3
+  curl -sk -m 5 -o "$WORK/body" -w '%{http_code}' -X "$method" \
+    "https://$ip:$CLUSTER_MGMT_PORT$path" "$@" || true
+  printf ' '
+  cat "$WORK/body" 2>/dev/null || true
+}
+
+# wait_ready_at IP PID: until that node's /readyz answers 200 (30 s).
+wait_ready_at() {
+  local ip=$1 pid=$2
+  for _ in $(seq 1 150); do
+    if [[ "$(http_at "$ip" GET /readyz)" == 200* ]]; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then fail "node at $ip exited early"; fi
+    sleep 0.2
+  done
+  fail "node at $ip not ready within 30 s"
+}

@@ -33,5 +33,5 @@ TEST_CASE("the default policy is sharing", "[actors][config]") {
   CHECK(caf::get<caf::atom_value>(cfg, "scheduler.policy") ==
         caf::atom("sharing"));
   CHECK(caf::get<caf::timespan>(cfg, "middleman.heartbeat-interval") ==
-        caf::timespan{500ms});
+        caf::timespan{200ms});
 }

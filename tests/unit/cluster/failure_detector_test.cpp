@@ -51,3 +51,19 @@ TEST_CASE("failure detector: join, suspect, dead, epochs",
     CHECK(c->left == std::vector<std::string>{"sp2"});
   }
 }
+
+TEST_CASE("failure detector: own lease lapsed after a freeze, grace after",
+          "[cluster][failure_detector]") {
+  auto t0 = steady_time{} + 100s;
+  CHECK_FALSE(lease_lapsed(std::nullopt, t0, 1500ms)); // never renewed yet
+  CHECK_FALSE(lease_lapsed(t0, t0 + 1500ms, 1500ms));
+  CHECK(lease_lapsed(t0, t0 + 1501ms, 1500ms));
+
+  auto v = make_view("sp1", {"sp1", "sp2", "sp3"});
+  on_heartbeat(v, "sp2", t0);
+  // Frozen for 10 s: without the grace, sp2 would look dead on waking.
+  restart_grace(v, t0 + 10s);
+  CHECK_FALSE(on_tick(v, t0 + 10s + 200ms, detector_settings{}));
+  CHECK(v.peers.at("sp2").state == peer_state::alive);
+  CHECK_FALSE(v.peers.at("sp3").last_heartbeat); // never heard stays so
+}

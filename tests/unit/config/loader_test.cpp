@@ -36,7 +36,7 @@ TEST_CASE("the shipped conf/ loads with its documented defaults", "[config]") {
   CHECK(cfg->values.mgmt.port == 1443);
   CHECK(cfg->values.logging.level == "info");
   CHECK(cfg->values.actors.scheduler_policy == "sharing");
-  CHECK(cfg->values.cluster.heartbeat_interval_ms == 500);
+  CHECK(cfg->values.cluster.heartbeat_interval_ms == 200);
   CHECK(cfg->host().has_role("mgmt"));
   CHECK(cfg->host().interface_of_type("api_int")->ip == "127.0.0.1");
   CHECK(cfg->origin.at("mgmt.port").file == "config.yml");

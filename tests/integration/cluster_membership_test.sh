@@ -1,0 +1,97 @@
+# Three nodes in cluster mode with a private Redis: they find each other
+# over the middleman, agree on the live set and an epoch, see a SIGKILLed
+# node dead within 2 s, fence a frozen (SIGSTOP) node through its lapsed
+# lease and let it rejoin after SIGCONT, and take a restarted node back.
+source "$(dirname "$0")/lib.sh"
+
+start_private_redis
+BASE="$WORK/cluster"
+make_cluster_conf "$BASE" 3
+for k in 1 2 3; do
+  start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"
+done
+for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+pass "three nodes ready"
+
+token() { cat "$BASE/sp$1/data/control.token"; }
+# view K: node spK's /control/cluster JSON.
+view() {
+  local r
+  r=$(http_at "127.0.0.1$1" GET /control/cluster \
+    -H "Authorization: Bearer $(token "$1")")
+  [[ "$r" == 200* ]] || { echo "{}"; return 0; }
+  echo "${r#200 }"
+}
+# state K NODE: NODE's state in spK's view.
+state() {
+  view "$1" | jq -r --arg n "$2" \
+    '[.members[]? | select(.name == $n) | .state][0] // "?"' 
+}
+field() { view "$1" | jq -r --arg f "$2" '.[$f] // -1'; }
+# wait_state K NODE STATE SECS: until spK sees NODE in STATE; prints ms.
+wait_state() {
+  local start now
+  start=$(date +%s%N)
+  while :; do
+    [[ "$(state "$1" "$2")" == "$3" ]] && break
+    now=$(date +%s%N)
+    (( (now - start) / 1000000 > $4 * 1000 )) &&
+      fail "sp$1 does not see $2 $3 within $4 s: $(view "$1")"
+    sleep 0.05
+  done
+  echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+
+for k in 1 2 3; do
+  for p in sp1 sp2 sp3; do wait_state "$k" "$p" alive 15 >/dev/null; done
+done
+pass "every node sees all three alive"
+
+out=$("$SBCTL" node --config-dir "$BASE/sp1" --node sp1 list)
+echo "$out"
+grep -q '^sp1\* *alive *lb,proxy,db,mgmt' <<<"$out" || fail "node list: $out"
+grep -q '^sp2 *alive *lb,proxy,mgmt' <<<"$out" || fail "node list: $out"
+grep -q '^sp3 *alive' <<<"$out" || fail "node list: $out"
+pass "sbctl node list shows members, roles, states"
+
+epoch0=$(field 1 epoch)
+(( epoch0 > 0 )) || fail "no epoch: $(view 1)"
+
+# SIGKILL: the survivors see it dead within 2 s (bound here with margin for
+# the sanitizer build; the drill reports the figure).
+kill -KILL "${NODE_PIDS[3]}"
+t1=$(wait_state 1 sp3 dead 5)
+t2=$(wait_state 2 sp3 dead 5)
+echo "detect_ms after SIGKILL: sp1 $t1, sp2 $t2"
+(( t1 <= 2500 && t2 <= 2500 )) || fail "SIGKILL detected late: $t1 / $t2 ms"
+epoch1=$(field 1 epoch)
+(( epoch1 > epoch0 )) || fail "epoch did not move: $epoch0 -> $epoch1"
+pass "SIGKILLed node dead within 2 s, epoch $epoch0 -> $epoch1"
+
+# SIGSTOP: the TCP connection stays; its lease lapses, so it is dead; on
+# SIGCONT it finds its own lease lapsed (fenced) and rejoins.
+kill -STOP "${NODE_PIDS[2]}"
+t=$(wait_state 1 sp2 dead 5)
+echo "detect_ms after SIGSTOP: $t"
+(( t <= 2500 )) || fail "SIGSTOP detected late: $t ms"
+sleep 0.5
+kill -CONT "${NODE_PIDS[2]}"
+wait_state 1 sp2 alive 10 >/dev/null
+wait_state 2 sp1 alive 10 >/dev/null
+fenced=$(field 2 fenced)
+(( fenced >= 1 )) || fail "sp2 was not fenced: $(view 2)"
+grep -q 'fenced' "$WORK/sp2.log" || fail "no fencing in sp2's log"
+pass "frozen node dead within 2 s, fenced on waking, alive again"
+
+start_cluster_node "$BASE" 3 "$WORK/sp3b.log"
+wait_ready_at 127.0.0.13 "${NODE_PIDS[3]}"
+wait_state 1 sp3 alive 15 >/dev/null
+wait_state 3 sp2 alive 15 >/dev/null
+pass "restarted node rejoins"
+
+for k in 1 2 3; do kill -TERM "${NODE_PIDS[$k]}"; done
+for k in 1 2 3; do
+  wait_exit "${NODE_PIDS[$k]}" 20
+  [[ "$EXIT_RC" == 0 ]] || fail "sp$k exit after SIGTERM: $EXIT_RC"
+done
+pass "SIGTERM exits 0 on every node"
