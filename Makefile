@@ -2,6 +2,7 @@
 #   make run    install what is missing, build, run one node in the foreground
 #   make test   install what is missing, build with ASan+UBSan, run every test
 #   make build  Release build into build/
+#   make drill  the failover drill on a local 3-node cluster (DRILL="...")
 
 BUILD      ?= build
 TEST_BUILD ?= build-asan
@@ -10,7 +11,7 @@ CMAKE_GEN  := -G Ninja
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
 
-.PHONY: all deps build run test unit clean
+.PHONY: all deps build run test unit drill clean
 
 all: build
 
@@ -40,6 +41,11 @@ unit: deps
 	  -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DSB_SANITIZE=ON -DBUILD_TESTING=ON
 	cmake --build $(TEST_BUILD) -j$(JOBS) --target unit_tests
 	cd $(TEST_BUILD) && ctest -L unit -j$(JOBS) --output-on-failure
+
+# e.g. make drill DRILL="--node sp3 --signal STOP --calls 50 --registrations 500"
+DRILL ?= --node sp2 --signal KILL
+drill: build
+	SB_BIN_DIR=$(CURDIR)/$(BUILD)/bin scripts/drill.sh kill $(DRILL)
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

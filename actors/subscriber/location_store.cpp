@@ -103,35 +103,40 @@ private:
   persistence::rocks_store& store_;
 };
 
-class mirrored_store final : public location_store {
+class shared_store final : public location_store {
 public:
-  mirrored_store(
-      std::unique_ptr<location_store> inner,
-      std::function<void(const std::string&, const std::optional<std::string>&)>
-          mirror)
-      : inner_(std::move(inner))
-      , mirror_(std::move(mirror)) {}
+  shared_store(std::unique_ptr<location_store> local,
+               std::shared_ptr<shared_records> shared)
+      : local_(std::move(local))
+      , shared_(std::move(shared)) {}
 
   result<std::optional<location_record>> load(const std::string& aor) override {
-    return inner_->load(aor);
+    auto text = shared_->get(aor);
+    if (!text)
+      return text.err();
+    if (!*text)
+      return std::optional<location_record>{};
+    auto rec = decode_record(**text);
+    if (!rec)
+      return error{aor + ": " + rec.err().message};
+    return std::optional<location_record>{std::move(*rec)};
   }
   status save(const location_record& rec, stored_binding_ids& stored) override {
-    auto st = inner_->save(rec, stored);
-    if (st)
-      mirror_(rec.state.aor,
-              rec.state.bindings.empty()
-                  ? std::nullopt
-                  : std::optional<std::string>{encode_record(rec)});
-    return st;
+    auto st = shared_->put(
+        rec.state.aor, rec.state.bindings.empty()
+                           ? std::nullopt
+                           : std::optional<std::string>{encode_record(rec)});
+    if (!st)
+      return st;
+    return local_->save(rec, stored);
   }
   status each_aor(const std::function<void(const std::string&)>& fn) override {
-    return inner_->each_aor(fn);
+    return local_->each_aor(fn);
   }
 
 private:
-  std::unique_ptr<location_store> inner_;
-  std::function<void(const std::string&, const std::optional<std::string>&)>
-      mirror_;
+  std::unique_ptr<location_store> local_;
+  std::shared_ptr<shared_records> shared_;
 };
 
 } // namespace
@@ -190,11 +195,10 @@ make_local_location_store(persistence::rocks_store& store) {
   return std::make_unique<local_store>(store);
 }
 
-std::unique_ptr<location_store> make_mirrored_location_store(
-    std::unique_ptr<location_store> inner,
-    std::function<void(const std::string&, const std::optional<std::string>&)>
-        mirror) {
-  return std::make_unique<mirrored_store>(std::move(inner), std::move(mirror));
+std::unique_ptr<location_store>
+make_shared_location_store(std::unique_ptr<location_store> local,
+                           std::shared_ptr<shared_records> shared) {
+  return std::make_unique<shared_store>(std::move(local), std::move(shared));
 }
 
 } // namespace sb::actors::subscriber

@@ -9,8 +9,8 @@
 //                            (mgmt/api/resources/records.cpp)
 // written in one batch per change (WAL, no fsync: a binding is soft state
 // the UA refreshes; a SIGKILL keeps it, a power loss may lose the last
-// refresh). In cluster mode a mirror also writes the record to Redis so
-// another node can take the AoR over (issue 6 builds on this interface).
+// refresh). In cluster mode the shared store (Redis) holds the truth, so
+// another node can take the AoR over when its owner dies.
 #include "actors/subscriber/registrar_state.hpp"
 #include "common/result.hpp"
 
@@ -64,15 +64,28 @@ public:
 std::unique_ptr<location_store>
 make_local_location_store(persistence::rocks_store& store);
 
-/// Wraps `inner` so every save is also sent to `mirror` (a record's JSON,
-/// or nullopt for an erase) — the cluster's Redis writer.
-std::unique_ptr<location_store> make_mirrored_location_store(
-    std::unique_ptr<location_store> inner,
-    std::function<void(const std::string& aor,
-                       const std::optional<std::string>& record_json)>
-        mirror);
+/// The cluster's copy of the records (Redis in cluster mode): one JSON
+/// text per AoR. Writes are fenced by the writer's epoch (an owner that lost
+/// the AoR to a newer view is refused).
+class shared_records {
+public:
+  virtual ~shared_records() = default;
+  virtual result<std::optional<std::string>> get(const std::string& aor) = 0;
+  /// nullopt erases.
+  virtual status put(const std::string& aor,
+                     const std::optional<std::string>& record_json) = 0;
+};
 
-/// The record as JSON text, as stored and mirrored.
+/// Cluster mode: `shared` is the truth and `local` a node-local copy (the
+/// API's binding documents). A load reads the shared record (another node
+/// may have written it last); a save replicates to the shared store first
+/// and fails, with nothing written locally, if that fails: a REGISTER is
+/// acknowledged only once its binding survives this node.
+std::unique_ptr<location_store>
+make_shared_location_store(std::unique_ptr<location_store> local,
+                           std::shared_ptr<shared_records> shared);
+
+/// The record as JSON text, as stored and shared.
 std::string encode_record(const location_record& rec);
 result<location_record> decode_record(std::string_view text);
 

@@ -51,6 +51,14 @@ public:
                      auth_event)>
       on_auth;
 
+  /// Cluster mode: whether this node owns `aor` in the current view
+  /// (unset: a single node owns every AoR), and how a request for an AoR
+  /// it does not own reaches the owner (false: the owner is unreachable).
+  std::function<bool(const std::string& aor)> owns;
+  std::function<bool(const std::string& aor,
+                     const sip::edge::incoming_request&)>
+      forward;
+
   std::shared_ptr<const registrar_settings> settings() const;
 
   /// The inputs of one authentication from the shell's world: the settings

@@ -168,6 +168,12 @@ void route(self_t* self, std::shared_ptr<sip::edge::incoming_request> rq) {
     profile = &*fresh;
   }
   auto aor = canonical_aor(profile->username, profile->domain);
+  if (!rq->forwarded && env.owns && !env.owns(aor)) {
+    if (!env.forward || !env.forward(aor, *rq))
+      answer(self, *rq, sip_reply::of(503, "Owner Node Unreachable"),
+             "owner_unreachable");
+    return;
+  }
   auto& e = activate(self, aor);
   ++e.sent;
   if (fresh) {
@@ -196,6 +202,26 @@ void route_admin(self_t* self, std::shared_ptr<admin_op> op) {
   self->send(e.actor, admin_atom::value, std::move(op));
 }
 
+// Stops the live actors whose AoR `gone` names; each saved its state with
+// its last change, so the next owner loads it from the shared store.
+void stop_where(self_t* self,
+                const std::function<bool(const std::string&)>& gone) {
+  size_t n = 0;
+  for (auto it = self->state.live.begin(); it != self->state.live.end();) {
+    if (!gone(it->first)) {
+      ++it;
+      continue;
+    }
+    self->unlink_from(it->second.actor);
+    self->send(it->second.actor, stop_atom::value);
+    forget_login(self, it->second, it->first);
+    it = self->state.live.erase(it);
+    ++n;
+  }
+  if (n)
+    spdlog::info("registrar: {} subscriber actor(s) handed over", n);
+}
+
 caf::behavior directory(self_t* self, std::shared_ptr<registrar_env> env) {
   self->state.env = std::move(env);
   return {
@@ -214,6 +240,15 @@ caf::behavior directory(self_t* self, std::shared_ptr<registrar_env> env) {
         self->send(who, stop_atom::value);
         forget_login(self, it->second, aor);
         self->state.live.erase(it);
+      },
+      [=](rebalance_atom) {
+        auto& env = *self->state.env;
+        stop_where(self, [&](const std::string& aor) {
+          return env.owns && !env.owns(aor);
+        });
+      },
+      [=](fenced_atom) {
+        stop_where(self, [](const std::string&) { return true; });
       },
       [=](restore_atom) {
         std::vector<std::string> aors;

@@ -34,6 +34,11 @@ using passivate_atom = caf::atom_constant<caf::atom("sb_regpsv")>;
 using stop_atom = caf::atom_constant<caf::atom("sb_regstop")>;
 /// Activate every AoR with stored bindings (node start).
 using restore_atom = caf::atom_constant<caf::atom("sb_regrst")>;
+/// To the directory, cluster mode: the view changed, stop the actors of
+/// AoRs this node no longer owns (their state is in the shared store).
+using rebalance_atom = caf::atom_constant<caf::atom("sb_regrbl")>;
+/// To the directory, cluster mode: this node was fenced, stop them all.
+using fenced_atom = caf::atom_constant<caf::atom("sb_regfnc")>;
 
 /// A REGISTER with the provisioning profile the directory found for it.
 struct routed_register {

@@ -13,6 +13,10 @@ cluster_service::cluster_service(const config::loaded_config& cfg)
   first.self = cfg.node;
   first.live.push_back({cfg.node, cfg.host().roles});
   view_->publish(std::move(first));
+  persistence::redis_options ro;
+  ro.connect_timeout = milliseconds(cfg.values.redis.connect_timeout_ms);
+  redis_ = std::make_unique<persistence::redis_thread>(
+      cfg.values.redis.host, static_cast<uint16_t>(cfg.values.redis.port), ro);
 }
 
 cluster_service::~cluster_service() {
@@ -59,10 +63,6 @@ status cluster_service::start(caf::actor_system& sys,
   };
   o.on_fenced = std::move(on_fenced);
 
-  persistence::redis_options ro;
-  ro.connect_timeout = milliseconds(s.redis.connect_timeout_ms);
-  redis_ = std::make_unique<persistence::redis_thread>(
-      s.redis.host, static_cast<uint16_t>(s.redis.port), ro);
   auto m =
       cluster::membership::start(sys, redis_->client(), std::move(o), view_);
   if (!m)
@@ -77,7 +77,6 @@ void cluster_service::stop() {
   if (membership_)
     membership_->stop();
   membership_.reset();
-  redis_.reset();
 }
 
 } // namespace sb::apps

@@ -19,12 +19,13 @@ namespace sb::apps {
 /// rest of the node places keys with.
 class cluster_service {
 public:
-  /// The view exists before the membership starts, so the services that
-  /// route by it can be built first.
+  /// The view and the Redis connection exist before the membership
+  /// starts, so the services that route by them can be built first.
   explicit cluster_service(const config::loaded_config& cfg);
   ~cluster_service();
 
   const std::shared_ptr<cluster::cluster_view>& view() const { return view_; }
+  persistence::redis_client& redis() { return redis_->client(); }
 
   /// Starts the membership, offering `services` to the peers and asking
   /// them for `peer_services`.

@@ -242,12 +242,17 @@ int node::run() {
     }
     media = std::move(*svc);
   }
+  // Cluster mode: the view and the Redis connection first (the SIP service
+  // routes by them), the membership once the services exist.
+  std::unique_ptr<cluster_service> cluster;
+  if (s.cluster.enable)
+    cluster = std::make_unique<cluster_service>(cfg_);
   // The SIP edge, the subscriber actors and the call actors (lb role).
   std::unique_ptr<sip_service> sip;
   if (cfg_.host().has_role("lb")) {
     auto svc = sip_service::start(cfg_, s, data_dir, **store, sys,
                                   media ? media->env() : nullptr,
-                                  metrics::default_registry());
+                                  metrics::default_registry(), cluster.get());
     if (!svc) {
       spdlog::critical("{}", svc.err().message);
       if (media)
@@ -260,21 +265,24 @@ int node::run() {
   }
   if (sip)
     mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory());
-  // Cluster mode: membership, leases and the epoch (peers: network.yml).
-  std::unique_ptr<cluster_service> cluster;
-  if (s.cluster.enable) {
-    cluster = std::make_unique<cluster_service>(cfg_);
+  if (cluster) {
     std::map<std::string, caf::actor> services;
     if (sip)
-      services.emplace("directory", sip->directory());
+      services.emplace("sip", sip->remote_sip());
     auto* sip_ptr = sip.get();
     auto started = cluster->start(
-        sys, std::move(services), {"directory"},
-        [sip_ptr] { return sip_ptr ? sip_ptr->live_actors() : 0; }, nullptr,
-        nullptr);
+        sys, std::move(services), {"sip"},
+        [sip_ptr] { return sip_ptr ? sip_ptr->live_actors() : 0; },
+        [sip_ptr] {
+          if (sip_ptr)
+            sip_ptr->cluster_changed();
+        },
+        [sip_ptr] {
+          if (sip_ptr)
+            sip_ptr->fenced();
+        });
     if (!started) {
       spdlog::critical("{}", started.err().message);
-      cluster.reset();
       if (sip)
         sip->stop();
       if (media)

@@ -3,9 +3,13 @@
 #include "actors/call/call_actor.hpp"
 #include "actors/subscriber/subscriber_actor.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
+#include "actors/support/remote_sip.hpp"
+#include "apps/sbnode/cluster_service.hpp"
+#include "cluster/fenced_kv.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "mgmt/node/control_token.hpp"
+#include "persistence/redis/redis_client.hpp"
 
 #include <caf/send.hpp>
 
@@ -61,6 +65,30 @@ actors::call::call_env_settings call_settings(const config::settings& s) {
   return c;
 }
 
+// The shared copy of the bindings in cluster mode: Redis, fenced by epoch.
+class redis_location_records final : public sub::shared_records {
+public:
+  redis_location_records(cluster_service& c, const config::settings& s)
+      : kv_(c.redis(), s.redis.key_prefix + "loc:",
+            std::chrono::milliseconds(s.redis.command_timeout_ms),
+            [view = c.view()] { return view->epoch(); }) {}
+  result<std::optional<std::string>> get(const std::string& aor) override {
+    return kv_.get(aor);
+  }
+  status put(const std::string& aor,
+             const std::optional<std::string>& j) override {
+    return kv_.put(aor, j);
+  }
+
+private:
+  cluster::fenced_kv kv_;
+};
+
+// The placement key of an AoR's subscriber actor.
+std::string subscriber_key(const std::string& aor) {
+  return "subscriber:" + aor;
+}
+
 // The methods the edge hands over: REGISTER to the subscriber directory,
 // the rest to calls (ACK and CANCEL arrive as notifications).
 const std::vector<std::string> routed_methods{
@@ -96,7 +124,7 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
                    const stdfs::path& data_dir, persistence::rocks_store& store,
                    caf::actor_system& sys,
                    std::shared_ptr<actors::media::media_env> media,
-                   metrics::registry& metrics) {
+                   metrics::registry& metrics, cluster_service* cluster) {
   std::unique_ptr<sip_service> svc{new sip_service()};
   // Every node that may answer for an AoR must check the nonces the others
   // issued; in cluster mode the secret file is distributed like the
@@ -106,6 +134,23 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   if (!secret)
     return secret.err();
   svc->nonce_secret_ = *secret;
+  // In cluster mode the first node's secret becomes everyone's, through
+  // Redis: the challenge may come from one node and the answer reach
+  // another.
+  if (cluster) {
+    auto key = s.redis.key_prefix + "cluster:sip_nonce_secret";
+    auto timeout = std::chrono::milliseconds(s.redis.connect_timeout_ms +
+                                             s.redis.command_timeout_ms);
+    auto set =
+        cluster->redis().command_sync({"SET", key, *secret, "NX"}, timeout);
+    auto got = set ? cluster->redis().command_sync({"GET", key}, timeout)
+                   : result<persistence::redis_reply>{set.err()};
+    if (!got || got->is_nil() || got->is_error())
+      return error{"cluster: cannot share the SIP nonce secret through "
+                   "Redis: " +
+                   (got ? got->to_string() : got.err().message)};
+    svc->nonce_secret_ = got->str;
+  }
 
   sip::edge::edge_options eo;
   eo.addresses.clear();
@@ -125,11 +170,17 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   eo.max_message_bytes = static_cast<std::size_t>(s.sip.max_message_bytes);
   eo.server = s.sip.user_agent;
   eo.routed_methods = routed_methods;
+  eo.keep_raw = cluster != nullptr;
 
   svc->shield_ =
       std::make_unique<sip::edge::edge_shield>(shield_settings(s), metrics);
+  auto locations = sub::make_local_location_store(store);
+  if (cluster)
+    locations = sub::make_shared_location_store(
+        std::move(locations),
+        std::make_shared<redis_location_records>(*cluster, s));
   svc->env_ = std::make_shared<sub::registrar_env>(
-      store, sub::make_local_location_store(store),
+      store, std::move(locations),
       registrar_settings(s, svc->nonce_secret_, svc->keepalive_from_), metrics);
   svc->directory_ = sub::spawn_subscriber_directory(sys, svc->env_);
   svc->calls_ = std::make_shared<actors::call::call_env>(
@@ -139,9 +190,23 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   auto manager = svc->call_manager_;
   auto* calls = svc->calls_.get();
   auto* shield = svc->shield_.get();
+  std::shared_ptr<cluster::cluster_view> view =
+      cluster ? cluster->view() : nullptr;
+  auto remote_edge = std::make_shared<std::function<void(
+      uint64_t, sip::edge::sip_reply)>>(); // set once the edge exists
+  auto remote_table = std::make_shared<actors::remote_requests>();
   svc->edge_ = std::make_unique<sip::edge::sip_edge>(
       eo,
-      [directory, manager, calls](sip::edge::incoming_request&& rq) {
+      [directory, manager, calls, view,
+       remote_edge](sip::edge::incoming_request&& rq) {
+        // A node whose lease lapsed may have lost its keys: it acts on none
+        // until the membership has renewed it and dropped what moved.
+        if (view && !view->lease_valid(std::chrono::steady_clock::now())) {
+          (*remote_edge)(rq.key,
+                         sip::edge::sip_reply::of(503, "Node Not In Cluster",
+                                                  {{"Retry-After", "1"}}));
+          return;
+        }
         if (rq.message.method != "REGISTER") {
           actors::call::dispatch_call_request(*calls, manager, std::move(rq));
           return;
@@ -158,9 +223,45 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   edge->set_response_handler([calls](sip::edge::incoming_response&& r) {
     actors::call::dispatch_call_response(*calls, std::move(r));
   });
-  svc->env_->reply = [edge](uint64_t key, sip::edge::sip_reply r) {
+  *remote_edge = [edge](uint64_t key, sip::edge::sip_reply r) {
     edge->reply(key, std::move(r));
   };
+  // Answers to requests forwarded from other nodes go back to them.
+  svc->env_->reply = [edge, remote_table](uint64_t key,
+                                          sip::edge::sip_reply r) {
+    if (actors::remote_requests::is_remote(key)) {
+      remote_table->reply(key, r);
+      return;
+    }
+    edge->reply(key, std::move(r));
+  };
+  if (cluster) {
+    svc->remote_sip_ = actors::spawn_remote_sip(
+        sys, remote_table,
+        {[directory](std::shared_ptr<sip::edge::incoming_request> rq) {
+           caf::anon_send(directory, sub::sip_request_atom::value,
+                          std::move(rq));
+         },
+         [edge](uint64_t key, sip::edge::sip_reply r) {
+           edge->reply(key, std::move(r));
+         }});
+    svc->env_->owns = [view](const std::string& aor) {
+      auto owner = view->owner_of(subscriber_key(aor), "proxy");
+      return !owner || *owner == view->self();
+    };
+    svc->env_->forward = [view, local = svc->remote_sip_](
+                             const std::string& aor,
+                             const sip::edge::incoming_request& rq) {
+      auto owner = view->owner_of(subscriber_key(aor), "proxy");
+      if (!owner)
+        return false;
+      auto peer = view->service(*owner, "sip");
+      if (!peer)
+        return false;
+      actors::forward_request(peer, local, rq);
+      return true;
+    };
+  }
   svc->calls_->reply = svc->env_->reply;
   svc->calls_->send_request = [edge](sip::edge::outgoing_request r) {
     edge->send_request(std::move(r));
@@ -176,8 +277,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
                                 sub::auth_event e) {
     shield->on_auth(ip, user, e == sub::auth_event::success);
   };
-  // Stored bindings come back before the first request is taken.
-  caf::anon_send(svc->directory_, sub::restore_atom::value);
+  // Stored bindings come back before the first request is taken. In
+  // cluster mode the AoRs' owners re-activate them from Redis on demand.
+  if (!cluster)
+    caf::anon_send(svc->directory_, sub::restore_atom::value);
   auto bound = svc->edge_->start();
   if (!bound) {
     svc->stop();
@@ -197,6 +300,16 @@ uint64_t sip_service::live_actors() const {
                                calls_->active_calls());
 }
 
+void sip_service::cluster_changed() {
+  if (directory_)
+    caf::anon_send(directory_, sub::rebalance_atom::value);
+}
+
+void sip_service::fenced() {
+  if (directory_)
+    caf::anon_send(directory_, sub::fenced_atom::value);
+}
+
 void sip_service::reload(const config::settings& s) {
   shield_->reconfigure(shield_settings(s));
   calls_->set_settings(call_settings(s));
@@ -213,6 +326,10 @@ void sip_service::stop() {
   if (directory_) {
     caf::anon_send_exit(directory_, caf::exit_reason::user_shutdown);
     directory_ = nullptr;
+  }
+  if (remote_sip_) {
+    caf::anon_send_exit(remote_sip_, caf::exit_reason::user_shutdown);
+    remote_sip_ = nullptr;
   }
 }
 

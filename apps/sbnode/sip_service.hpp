@@ -18,6 +18,8 @@ class rocks_store;
 
 namespace sb::apps {
 
+class cluster_service;
+
 /// The node's SIP side: the edge (sofia thread, listeners on the sip_ext
 /// interfaces), its shield, the subscriber directory the edge routes
 /// REGISTERs to, and the call manager and registry that take INVITEs and
@@ -29,7 +31,7 @@ public:
   start(const config::loaded_config& cfg, const config::settings& s,
         const std::filesystem::path& data_dir, persistence::rocks_store& store,
         caf::actor_system& sys, std::shared_ptr<actors::media::media_env> media,
-        metrics::registry& metrics);
+        metrics::registry& metrics, cluster_service* cluster = nullptr);
 
   ~sip_service();
 
@@ -42,6 +44,12 @@ public:
   caf::actor directory() const { return directory_; }
   /// Live subscriber and call actors on this node.
   uint64_t live_actors() const;
+  /// Cluster mode: the actor peers forward requests to (service "sip").
+  caf::actor remote_sip() const { return remote_sip_; }
+  /// Cluster mode: the view changed; hand over actors whose keys moved.
+  void cluster_changed();
+  /// Cluster mode: this node's lease lapsed; drop every actor.
+  void fenced();
   const actors::call::call_env& calls() const { return *calls_; }
   /// The call actors' trace store (sbctl trace).
   actors::trace_store& traces() { return calls_->traces; }
@@ -56,6 +64,7 @@ private:
   std::unique_ptr<sip::edge::edge_shield> shield_;
   std::unique_ptr<sip::edge::sip_edge> edge_;
   caf::actor directory_;
+  caf::actor remote_sip_;
   std::string nonce_secret_;
   std::string keepalive_from_;
 };

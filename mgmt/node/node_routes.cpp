@@ -159,27 +159,34 @@ void add_trace_routes(http::router& r, actors::trace_store& traces,
 void add_cluster_routes(http::router& r,
                         std::shared_ptr<const cluster::cluster_view> view,
                         std::string token) {
-  must(r.add("GET", "/control/cluster",
-             authorized(token, [view](const request&) {
-               auto snap = view->get();
-               nlohmann::json members = nlohmann::json::array();
-               for (const auto& m : snap.members)
-                 members.push_back(
-                     {{"name", m.name},
-                      {"roles", m.roles},
-                      {"state", std::string{cluster::to_string(m.state)}},
-                      {"self", m.self},
-                      {"connected", m.connected},
-                      {"incarnation", m.incarnation},
-                      {"epoch", m.epoch},
-                      {"actors", m.actors},
-                      {"heartbeat_age_ms", m.heartbeat_age_ms},
-                      {"lease_ms", m.lease_ms}});
-               return response::json(200, {{"self", snap.self},
-                                           {"epoch", snap.epoch},
-                                           {"fenced", snap.fenced_count},
-                                           {"members", members}});
-             })));
+  must(r.add(
+      "GET", "/control/cluster", authorized(token, [view](const request& req) {
+        auto snap = view->get();
+        nlohmann::json members = nlohmann::json::array();
+        for (const auto& m : snap.members)
+          members.push_back(
+              {{"name", m.name},
+               {"roles", m.roles},
+               {"state", std::string{cluster::to_string(m.state)}},
+               {"self", m.self},
+               {"connected", m.connected},
+               {"incarnation", m.incarnation},
+               {"epoch", m.epoch},
+               {"actors", m.actors},
+               {"heartbeat_age_ms", m.heartbeat_age_ms},
+               {"lease_ms", m.lease_ms}});
+        nlohmann::json out{{"self", snap.self},
+                           {"epoch", snap.epoch},
+                           {"fenced", snap.fenced_count},
+                           {"members", members}};
+        // ?key=K&role=R: where that entity lives in this view.
+        if (auto key = req.query_value("key")) {
+          auto role = req.query_value("role").value_or("proxy");
+          auto owner = cluster::owner_of(*key, snap.live, role);
+          out["owner"] = owner ? nlohmann::json(*owner) : nlohmann::json();
+        }
+        return response::json(200, out);
+      })));
 }
 
 } // namespace sb::mgmt

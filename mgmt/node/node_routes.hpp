@@ -36,7 +36,9 @@ void add_trace_routes(http::router& r, actors::trace_store& traces,
                       std::string token);
 
 /// Adds GET /control/cluster (sbctl node list), token-protected: this
-/// node's view of the members, their roles, states, epochs and actors.
+/// node's view of the members, their roles, states, epochs and actors;
+/// with ?key=K[&role=R] also the owner of entity K (e.g.
+/// "subscriber:alice@example.org"; role proxy by default).
 void add_cluster_routes(http::router& r,
                         std::shared_ptr<const cluster::cluster_view> view,
                         std::string token);

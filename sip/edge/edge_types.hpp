@@ -32,6 +32,14 @@ struct incoming_request {
   /// A notification that the 2xx to this INVITE (`message`) was
   /// retransmitted for 64*T1 and never ACKed (RFC 3261 §13.3.1.4).
   bool ack_timeout = false;
+  /// The message as received, kept only when the edge is told to
+  /// (`edge_options::keep_raw`, cluster mode): a request for an actor on
+  /// another node travels as this text and is parsed there.
+  std::string raw{};
+  /// It arrived from another node's edge: handled here whatever this
+  /// node's view says, so two views that differ for a moment never bounce
+  /// a request between nodes.
+  bool forwarded = false;
 };
 
 /// A final (or provisional, 1xx) response to an incoming request. Via,

@@ -13,6 +13,7 @@
 #define NTA_INCOMING_MAGIC_T void
 #define NTA_OUTGOING_MAGIC_T void
 
+#include <sofia-sip/msg.h>
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/nta.h>
 #include <sofia-sip/nta_stateless.h>
@@ -442,6 +443,12 @@ struct sip_edge::impl {
     cache.begin(tid, key, now);
     incoming_request rq{key, std::move(m), std::move(source), std::move(local),
                         now};
+    if (opts.keep_raw) {
+      size_t len = 0;
+      if (char* text =
+              msg_as_string(msg_home(msg), msg, msg_object(msg), 0, &len))
+        rq.raw.assign(text, len);
+    }
     on_request(std::move(rq));
     return 0;
   }
@@ -466,6 +473,12 @@ struct sip_edge::impl {
                         std::memory_order_relaxed);
     incoming_request rq{key, std::move(m), std::move(source), std::move(local),
                         now};
+    if (opts.keep_raw) {
+      size_t len = 0;
+      if (char* text =
+              msg_as_string(msg_home(msg), msg, msg_object(msg), 0, &len))
+        rq.raw.assign(text, len);
+    }
     on_request(std::move(rq));
     return 0;
   }

@@ -67,6 +67,9 @@ struct edge_options {
   /// Methods handed to the platform; others (but OPTIONS, ACK, CANCEL) get
   /// 405. Allow lists these plus OPTIONS.
   std::vector<std::string> routed_methods{"REGISTER"};
+  /// Keep each routed non-INVITE request's text in `incoming_request::raw`
+  /// (cluster mode: it may be handled on another node).
+  bool keep_raw = false;
   /// A routed request unanswered this long gets 500 from the guard.
   std::chrono::milliseconds reply_guard{8000};
   /// The same for an INVITE, counted from its last provisional answer

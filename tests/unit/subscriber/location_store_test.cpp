@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -347,26 +348,63 @@ TEST_CASE("location store: each_aor lists every saved AoR",
               doc_key(binding_id(aor, with_uri("sip:x@192.168.1.20:5060")))));
 }
 
-TEST_CASE("location store: the mirror sees every save",
+namespace {
+// An in-memory shared store that can be made to fail.
+struct memory_records final : shared_records {
+  std::map<std::string, std::string> records;
+  bool failing = false;
+  sb::result<std::optional<std::string>> get(const std::string& aor) override {
+    if (failing)
+      return sb::error{"redis down"};
+    auto it = records.find(aor);
+    return it == records.end() ? std::optional<std::string>{}
+                               : std::optional<std::string>{it->second};
+  }
+  sb::status put(const std::string& aor,
+                 const std::optional<std::string>& j) override {
+    if (failing)
+      return sb::error{"redis down"};
+    if (j)
+      records[aor] = *j;
+    else
+      records.erase(aor);
+    return {};
+  }
+};
+} // namespace
+
+TEST_CASE("location store: the shared store is written first and read back",
           "[subscriber][location_store]") {
   temp_dir tmp("sb-location");
   auto db = open_store(tmp);
-  std::vector<std::pair<std::string, std::optional<std::string>>> seen;
-  auto ls = make_mirrored_location_store(
-      make_local_location_store(*db),
-      [&](const std::string& aor, const std::optional<std::string>& j) {
-        seen.emplace_back(aor, j);
-      });
+  auto shared = std::make_shared<memory_records>();
+  auto ls = make_shared_location_store(make_local_location_store(*db), shared);
   stored_binding_ids ids;
   auto st = registered(alice, {contact("sip:alice@192.168.1.20:5060")});
   REQUIRE(ls->save(record_of(st), ids).ok());
-  st.bindings.clear();
-  REQUIRE(ls->save(record_of(st), ids).ok());
-  REQUIRE(seen.size() == 2);
-  CHECK(seen[0].first == alice);
-  REQUIRE(seen[0].second);
-  CHECK(decode_record(*seen[0].second).ok());
-  CHECK_FALSE(seen[1].second);
+  REQUIRE(shared->records.count(alice));
+  CHECK(all_aors(*ls) == std::vector<std::string>{alice});
+
+  // Another node wrote the AoR last: a load sees its record, not ours.
+  auto theirs = registered(alice, {contact("sip:alice@192.168.1.99:5060")});
+  shared->records[alice] = encode_record(record_of(theirs));
+  auto loaded = ls->load(alice);
+  REQUIRE(loaded.ok());
+  REQUIRE(*loaded);
+  CHECK((*loaded)->state.bindings.at(0).uri == "sip:alice@192.168.1.99:5060");
+
+  // Redis down: the save fails and nothing local changes; the load fails
+  // rather than answer from a copy that may be stale.
+  shared->failing = true;
+  auto none = st;
+  none.bindings.clear();
+  CHECK_FALSE(ls->save(record_of(none), ids).ok());
+  CHECK(all_aors(*ls) == std::vector<std::string>{alice});
+  CHECK_FALSE(ls->load(alice).ok());
+
+  shared->failing = false;
+  REQUIRE(ls->save(record_of(none), ids).ok());
+  CHECK(shared->records.empty());
   CHECK(all_aors(*ls).empty());
 }
 

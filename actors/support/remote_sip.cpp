@@ -1,0 +1,122 @@
+#include "actors/support/remote_sip.hpp"
+
+#include "sip/msg/parse.hpp"
+
+#include <caf/atom.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+namespace sb::actors {
+
+namespace {
+
+// (raw text, transport, source ip, source port, local socket, origin key,
+// origin's remote_sip actor)
+using remote_request_atom = caf::atom_constant<caf::atom("rs_req")>;
+// (origin key, answer as JSON text)
+using remote_reply_atom = caf::atom_constant<caf::atom("rs_rep")>;
+
+} // namespace
+
+nlohmann::json reply_to_json(const sip::edge::sip_reply& r) {
+  nlohmann::json headers = nlohmann::json::array();
+  for (const auto& h : r.headers)
+    headers.push_back({h.name, h.value});
+  return {{"code", r.code},     {"reason", r.reason},
+          {"headers", headers}, {"content_type", r.content_type},
+          {"body", r.body},     {"to_tag", r.to_tag}};
+}
+
+sip::edge::sip_reply reply_from_json(const nlohmann::json& j) {
+  sip::edge::sip_reply r;
+  r.code = j.value("code", uint16_t{500});
+  r.reason = j.value("reason", "");
+  for (const auto& h : j.value("headers", nlohmann::json::array()))
+    if (h.is_array() && h.size() == 2)
+      r.headers.push_back({h[0].get<std::string>(), h[1].get<std::string>()});
+  r.content_type = j.value("content_type", "");
+  r.body = j.value("body", "");
+  r.to_tag = j.value("to_tag", "");
+  return r;
+}
+
+uint64_t remote_requests::add(caf::actor origin, uint64_t origin_key,
+                              std::chrono::steady_clock::time_point now) {
+  std::lock_guard lock{mu_};
+  if (now - last_purge_ > max_age) {
+    std::erase_if(pending_,
+                  [&](const auto& kv) { return now - kv.second.at > max_age; });
+    last_purge_ = now;
+  }
+  uint64_t key = (uint64_t{1} << 63) | ++next_;
+  pending_.emplace(key, entry{std::move(origin), origin_key, now});
+  return key;
+}
+
+bool remote_requests::reply(uint64_t key, const sip::edge::sip_reply& r) {
+  entry e;
+  {
+    std::lock_guard lock{mu_};
+    auto it = pending_.find(key);
+    if (it == pending_.end())
+      return false;
+    e = std::move(it->second);
+    // Provisional answers keep the entry for the final one.
+    if (r.code >= 200)
+      pending_.erase(it);
+  }
+  caf::anon_send(e.origin, remote_reply_atom::value, e.origin_key,
+                 reply_to_json(r).dump());
+  return true;
+}
+
+void forward_request(const caf::actor& owner, const caf::actor& local,
+                     const sip::edge::incoming_request& rq) {
+  caf::anon_send(owner, remote_request_atom::value, rq.raw,
+                 static_cast<uint8_t>(rq.source.transport), rq.source.ip,
+                 rq.source.port, rq.local_socket, rq.key, local);
+}
+
+caf::actor spawn_remote_sip(caf::actor_system& sys,
+                            std::shared_ptr<remote_requests> table,
+                            remote_sip_hooks hooks) {
+  return sys.spawn([table, hooks](caf::event_based_actor*) -> caf::behavior {
+    return {
+        [table, hooks](remote_request_atom, const std::string& raw,
+                       uint8_t transport, const std::string& ip, uint16_t port,
+                       const std::string& local, uint64_t origin_key,
+                       const caf::actor& origin) {
+          auto parsed = sip::parse_message(raw);
+          auto* m = std::get_if<sip::sip_message>(&parsed);
+          if (!m) {
+            // The origin's edge parsed it: this is a bug, not bad input.
+            spdlog::error("cluster: a forwarded request does not parse: {}",
+                          std::get<sip::parse_error>(parsed).reason);
+            caf::anon_send(origin, remote_reply_atom::value, origin_key,
+                           reply_to_json(sip::edge::sip_reply::of(500)).dump());
+            return;
+          }
+          auto now = std::chrono::steady_clock::now();
+          auto rq = std::make_shared<sip::edge::incoming_request>();
+          rq->key = table->add(origin, origin_key, now);
+          rq->message = std::move(*m);
+          rq->source.transport = static_cast<sip::sip_transport>(transport);
+          rq->source.ip = ip;
+          rq->source.port = port;
+          rq->local_socket = local;
+          rq->received_at = now;
+          rq->forwarded = true;
+          hooks.deliver(std::move(rq));
+        },
+        [hooks](remote_reply_atom, uint64_t key, const std::string& text) {
+          auto j = nlohmann::json::parse(text, nullptr, false);
+          if (j.is_discarded())
+            return;
+          hooks.reply(key, reply_from_json(j));
+        },
+    };
+  });
+}
+
+} // namespace sb::actors

@@ -1,0 +1,73 @@
+// SIP requests that cross nodes (ARCHITECTURE.md §4, §7): the edge that
+// received a request keeps its transaction; the node that owns the actor
+// the request is for handles it and its answer travels back to that edge.
+// On the wire a request is its text as received (re-parsed by the owner's
+// one parser) plus where it came from; an answer is JSON. Each node runs
+// one `remote_sip` actor, offered to its peers as the service "sip".
+#pragma once
+
+#include "sip/edge/edge_types.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <nlohmann/json.hpp>
+
+namespace sb::actors {
+
+nlohmann::json reply_to_json(const sip::edge::sip_reply& r);
+sip::edge::sip_reply reply_from_json(const nlohmann::json& j);
+
+/// The keys of requests that came from other nodes: the owner answers them
+/// like local ones, and `reply` routes the answer back to the edge that has
+/// the transaction. Keys have the top bit set, so they never collide with
+/// an edge's own keys. Thread-safe.
+class remote_requests {
+public:
+  static bool is_remote(uint64_t key) { return key >> 63; }
+  /// A key for a request from `origin` (its remote_sip actor) that has
+  /// `origin_key` there. Entries unanswered for `max_age` are dropped.
+  uint64_t add(caf::actor origin, uint64_t origin_key,
+               std::chrono::steady_clock::time_point now);
+  /// Sends the answer of a remote key back; false for an unknown key.
+  bool reply(uint64_t key, const sip::edge::sip_reply& r);
+
+  std::chrono::seconds max_age{32};
+
+private:
+  struct entry {
+    caf::actor origin;
+    uint64_t origin_key;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::mutex mu_;
+  uint64_t next_ = 0;
+  std::unordered_map<uint64_t, entry> pending_;
+  std::chrono::steady_clock::time_point last_purge_{};
+};
+
+/// Hands `rq` to the node whose remote_sip actor is `owner`; answers come
+/// back to `local` (this node's remote_sip actor). `rq.raw` must be set.
+void forward_request(const caf::actor& owner, const caf::actor& local,
+                     const sip::edge::incoming_request& rq);
+
+struct remote_sip_hooks {
+  /// A request from another node, parsed, with a remote key: hand it to
+  /// the local owner (the subscriber directory).
+  std::function<void(std::shared_ptr<sip::edge::incoming_request>)> deliver;
+  /// An answer from another node to one of this edge's requests.
+  std::function<void(uint64_t key, sip::edge::sip_reply)> reply;
+};
+
+caf::actor spawn_remote_sip(caf::actor_system& sys,
+                            std::shared_ptr<remote_requests> table,
+                            remote_sip_hooks hooks);
+
+} // namespace sb::actors

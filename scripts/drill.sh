@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# The failover drill (issue 6, docs/operations.md "Failover drill"):
+#
+#   scripts/drill.sh kill [--node sp2] [--signal KILL|STOP] [--calls N]
+#                         [--registrations N]
+#
+# Starts a 3-node cluster (sp1, sp2, sp3 on 127.0.0.11-13) with a private
+# redis-server, provisions N subscribers through sp1's API (the provisioning
+# stream carries them to every node), registers them with SIPp through sp1
+# (their subscriber actors are spread over the three nodes), holds calls
+# through sp1, kills the node, lets the calls end, then calls every
+# registered subscriber once to prove its binding survived, counts the CDRs
+# and prints one line:
+#
+#   drill: calls=N calls_lost=N registrations=N registrations_lost=N
+#          cdrs_missing=N detect_ms=N recover_ms=N
+#
+# detect_ms: from the signal until sp1 sees the node dead. recover_ms: until
+# a REGISTER of an AoR the killed node owned succeeds again. With STOP the
+# node is woken (SIGCONT) after that and must fence itself and rejoin.
+# Exit 0 when nothing was lost and detection took at most 2 s.
+#
+# Needs SB_BIN_DIR (sbnode, sbctl; default build/bin) and sipp,
+# redis-server, curl, jq. Everything listens on loopback; every process it
+# starts is stopped by PID.
+set -euo pipefail
+
+SB_SOURCE_DIR=${SB_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
+SB_BIN_DIR=${SB_BIN_DIR:-$SB_SOURCE_DIR/build/bin}
+export SB_SOURCE_DIR SB_BIN_DIR
+# shellcheck source=../tests/integration/lib.sh
+source "$SB_SOURCE_DIR/tests/integration/lib.sh"
+
+usage() {
+  echo "usage: $0 kill [--node sp1|sp2|sp3] [--signal KILL|STOP]" \
+    "[--calls N] [--registrations N]" >&2
+  exit 2
+}
+[[ "${1:-}" == kill ]] || usage
+shift
+VICTIM=sp2 SIGNAL=KILL CALLS=10 REGS=50
+while (($#)); do
+  case $1 in
+  --node) VICTIM=${2:?}; shift 2 ;;
+  --signal) SIGNAL=${2:?}; shift 2 ;;
+  --calls) CALLS=${2:?}; shift 2 ;;
+  --registrations) REGS=${2:?}; shift 2 ;;
+  *) usage ;;
+  esac
+done
+[[ "$SIGNAL" == KILL || "$SIGNAL" == STOP ]] || usage
+[[ "$VICTIM" =~ ^sp[123]$ ]] || usage
+((REGS >= 1 && CALLS >= 0 && CALLS <= REGS)) ||
+  { echo "drill: need 1 <= registrations and 0 <= calls <= registrations" >&2; exit 2; }
+# sp1 is this drill's SIP entry and relay; losing it is the HA pair's drill
+# (its address moves to the standby), not this one.
+[[ "$VICTIM" != sp1 ]] ||
+  { echo "drill: sp1 is the drill's SIP entry; kill sp2 or sp3" >&2; exit 2; }
+for tool in sipp redis-server curl jq; do
+  command -v "$tool" >/dev/null || fail "$tool not found (scripts/install-deps)"
+done
+K=${VICTIM#sp}
+SCEN="$SB_SOURCE_DIR/tests/integration/sip"
+DOMAIN=drill.example
+say() { echo "drill: $*" >&2; }
+
+start_private_redis
+BASE="$WORK/cluster"
+make_cluster_conf "$BASE" 3
+for k in 1 2 3; do
+  cat >>"$BASE/sp$k/config.local.yml" <<'YML'
+security:
+  dos_whitelist_ip: [127.0.0.0/8]
+YML
+  start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"
+done
+for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+
+token() { cat "$BASE/sp$1/data/control.token"; }
+view() { # view K [QUERY]: spK's /control/cluster
+  local r
+  r=$(http_at "127.0.0.1$1" GET "/control/cluster${2:+?$2}" \
+    -H "Authorization: Bearer $(token "$1")")
+  [[ "$r" == 200* ]] && echo "${r#200 }" || echo "{}"
+}
+state_of() { view "$1" | jq -r --arg n "$2" '[.members[]? | select(.name == $n) | .state][0] // "?"'; }
+wait_all_alive() {
+  local k p
+  for k in 1 2 3; do
+    for p in sp1 sp2 sp3; do
+      for _ in $(seq 1 150); do
+        [[ "$(state_of "$k" "$p")" == alive ]] && continue 2
+        sleep 0.1
+      done
+      fail "sp$k does not see $p alive"
+    done
+  done
+}
+wait_all_alive
+say "3 nodes up, $VICTIM will get SIG$SIGNAL"
+
+# --- provisioning through sp1 -------------------------------------------
+AUTH=administrator:administrator
+create() { # create NODE-IP COLLECTION JSON -> id
+  local r
+  r=$(curl -sk -m 10 -u "$AUTH" -H 'Content-Type: application/json' \
+    -X POST "https://$1:$CLUSTER_MGMT_PORT/api/$2/" -d "$3" \
+    -o /dev/null -w '%{http_code} %header{location}') || true
+  [[ "$r" == 201* ]] || fail "POST /api/$2/ $3: $r"
+  echo "${r##*/}"
+}
+count_at() { # count_at NODE-IP PATH -> total_count
+  curl -sk -m 10 -u "$AUTH" "https://$1:$CLUSTER_MGMT_PORT$2" |
+    jq -r '.total_count // -1'
+}
+create 127.0.0.11 domains "{\"domain\": \"$DOMAIN\", \"reseller_id\": 1}" >/dev/null
+contact=$(create 127.0.0.11 customercontacts \
+  '{"reseller_id": 1, "firstname": "Drill", "email": "drill@example.org"}')
+customer=$(create 127.0.0.11 customers "{\"contact_id\": $contact,
+  \"status\": \"active\", \"type\": \"sipaccount\", \"billing_profile_id\": 1}")
+# d0000 calls; d0001..dN register.
+awk -v n="$REGS" -v port="$CLUSTER_MGMT_PORT" -v cust="$customer" \
+  -v dom="$DOMAIN" 'BEGIN {
+  for (i = 0; i <= n; i++) {
+    if (i) print "next"
+    u = sprintf("%04d", i)
+    printf "url = \"https://127.0.0.11:%s/api/subscribers/\"\n", port
+    print "insecure\nsilent\nmax-time = 10\nrequest = POST"
+    print "user = \"administrator:administrator\""
+    print "header = \"Content-Type: application/json\""
+    printf "data = \"{\\\"customer_id\\\": %s, \\\"domain\\\": \\\"%s\\\", " \
+           "\\\"username\\\": \\\"d%s\\\", \\\"password\\\": \\\"pw%s\\\"}\"\n", cust, dom, u, u
+    print "output = \"/dev/null\""
+    print "write-out = \"%{http_code}\\n\""
+  }
+}' >"$WORK/prov.cfg"
+timeout -k 2 120 curl -K "$WORK/prov.cfg" >"$WORK/prov.out" 2>&1 ||
+  fail "provisioning curl failed"
+created=$(grep -c '^201$' "$WORK/prov.out" || true)
+((created == REGS + 1)) || fail "$created of $((REGS + 1)) subscribers created"
+for k in 1 2 3; do # every node has applied the stream
+  for _ in $(seq 1 300); do
+    c=$(count_at "127.0.0.1$k" "/api/subscribers/?domain=$DOMAIN&rows=1")
+    [[ "$c" == $((REGS + 1)) ]] && continue 2
+    sleep 0.1
+  done
+  fail "sp$k has $c of $((REGS + 1)) subscribers after 30 s"
+done
+
+# --- SIPp: the callee UA all bindings point to, registrations, calls ---
+inf_users() { # inf_users FILE FIRST LAST: username;domain;password;[auth]
+  local file=$1 i u
+  echo SEQUENTIAL >"$file"
+  for i in $(seq "$2" "$3"); do
+    u=$(printf 'd%04d' "$i")
+    echo "$u;$DOMAIN;pw${u#d};[authentication username=$u password=pw${u#d}]"
+  done >>"$file"
+}
+inf_calls() { # inf_calls FILE FIRST LAST: caller;domain;[auth];callee
+  local file=$1 i
+  echo SEQUENTIAL >"$file"
+  for i in $(seq "$2" "$3"); do
+    printf 'd0000;%s;[authentication username=d0000 password=pw0000];d%04d\n' \
+      "$DOMAIN" "$i"
+  done >>"$file"
+}
+# sipp_bg NAME ARGS...: a bounded SIPp in $WORK/sipp-NAME; sets SIPP_PID.
+sipp_bg() {
+  local name=$1
+  shift
+  mkdir -p "$WORK/sipp-$name"
+  (cd "$WORK/sipp-$name" && exec timeout -k 2 120 sipp -nostdin \
+    -trace_err -error_file errors.log -trace_stat -stf stat.csv "$@" \
+    >sipp.out 2>&1) &
+  SIPP_PID=$!
+  PIDS+=("$SIPP_PID")
+}
+# successes NAME: SuccessfulCall(C) of that SIPp run's last stat line.
+successes() {
+  awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "SuccessfulCall(C)") c = i }
+             END { print (c ? $c : 0) + 0 }' "$WORK/sipp-$1/stat.csv" 2>/dev/null || echo 0
+}
+SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
+UAS_PORT=$(free_port)
+sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(( $(free_port) & ~1 ))
+UAS_PID=$SIPP_PID
+
+inf_users "$WORK/regs.inf" 1 "$REGS"
+sipp_bg register "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/regs.inf" \
+  -i 127.0.0.4 -p "$(free_port)" -m "$REGS" -r 50 -l 100 \
+  -key expires 600 -key contact_hp "127.0.0.2:$UAS_PORT" \
+  -recv_timeout 5000 -timeout 60s
+wait "$SIPP_PID" || true
+registered=$(successes register)
+((registered == REGS)) || fail "$registered of $REGS registrations succeeded"
+
+# An AoR the victim owns (to time the recovery) and how many it owns.
+owner() { view 1 "key=subscriber:$1@$DOMAIN" | jq -r '.owner // ""'; }
+VICTIM_AOR="" owned=0
+for i in $(seq 1 "$REGS"); do
+  u=$(printf 'd%04d' "$i")
+  if [[ "$(owner "$u")" == "$VICTIM" ]]; then
+    owned=$((owned + 1))
+    [[ -n "$VICTIM_AOR" ]] || VICTIM_AOR=$u
+  fi
+done
+say "$REGS registered through sp1, $owned of their subscriber actors on $VICTIM"
+
+HOLD_MS=8000
+if ((CALLS > 0)); then
+  inf_calls "$WORK/calls.inf" 1 "$CALLS"
+  sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
+    -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+    -m "$CALLS" -r "$CALLS" -l "$CALLS" -d "$HOLD_MS" \
+    -recv_timeout 30000 -timeout 90s
+  CALLS_PID=$SIPP_PID
+  sleep 2 # every call answered and holding
+fi
+
+# --- the kill ------------------------------------------------------------
+t0=$(date +%s%N)
+kill "-$SIGNAL" "${NODE_PIDS[$K]}"
+detect_ms=-1
+while :; do
+  now=$(date +%s%N)
+  if [[ "$(state_of 1 "$VICTIM")" == dead ]]; then
+    detect_ms=$(( (now - t0) / 1000000 ))
+    break
+  fi
+  (( (now - t0) / 1000000 > 10000 )) && break
+  sleep 0.02
+done
+say "sp1 saw $VICTIM dead after $detect_ms ms"
+
+# Recovery: a REGISTER of an AoR the victim owned succeeds again.
+recover_ms=-1
+if [[ -n "$VICTIM_AOR" ]]; then
+  inf_users "$WORK/probe.inf" "${VICTIM_AOR#d}" "${VICTIM_AOR#d}"
+  for attempt in $(seq 1 100); do
+    rm -rf "$WORK/sipp-probe"
+    sipp_bg probe "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/probe.inf" \
+      -i 127.0.0.4 -p "$(free_port)" -m 1 -key expires 600 \
+      -key contact_hp "127.0.0.2:$UAS_PORT" -recv_timeout 1000 -timeout 3s
+    wait "$SIPP_PID" || true
+    if [[ "$(successes probe)" == 1 ]]; then
+      recover_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+      break
+    fi
+  done
+fi
+say "an AoR of $VICTIM registered again after $recover_ms ms"
+
+if [[ "$SIGNAL" == STOP ]]; then
+  kill -CONT "${NODE_PIDS[$K]}"
+  for _ in $(seq 1 100); do
+    [[ "$(state_of 1 "$VICTIM")" == alive ]] && break
+    sleep 0.1
+  done
+  fenced=$(view "$K" | jq -r '.fenced // 0')
+  ((fenced >= 1)) || fail "$VICTIM was not fenced after SIGCONT: $(view "$K")"
+  say "$VICTIM woke up, fenced itself and rejoined"
+fi
+
+# --- the calls end, every binding is called once -------------------------
+calls_ok=0
+if ((CALLS > 0)); then
+  wait "$CALLS_PID" || true
+  calls_ok=$(successes calls)
+fi
+inf_calls "$WORK/verify.inf" 1 "$REGS"
+sipp_bg verify "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/verify.inf" \
+  -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+  -m "$REGS" -r 50 -l 50 -d 200 -recv_timeout 10000 -timeout 60s
+wait "$SIPP_PID" || true
+reached=$(successes verify)
+
+# Every call went through sp1: its CDRs are there, one per call, status ok.
+expected_cdrs=$((calls_ok + reached))
+cdrs=-1
+for _ in $(seq 1 50); do
+  cdrs=$(curl -sk -m 10 -u "$AUTH" \
+    "https://127.0.0.11:$CLUSTER_MGMT_PORT/api/cdrs/?rows=1000" |
+    jq '[._embedded["ngcp:cdrs"][]? | select(.call_status == "ok")] | length')
+  ((cdrs >= expected_cdrs)) && break
+  sleep 0.1
+done
+
+calls_lost=$((CALLS - calls_ok))
+regs_lost=$((REGS - reached))
+cdrs_missing=$((expected_cdrs - cdrs))
+((cdrs_missing >= 0)) || cdrs_missing=0
+kill -TERM "$UAS_PID" 2>/dev/null || true
+for k in 1 2 3; do
+  [[ $k == "$K" && "$SIGNAL" == KILL ]] && continue
+  kill -TERM "${NODE_PIDS[$k]}" 2>/dev/null || true
+done
+for k in 1 2 3; do
+  [[ $k == "$K" && "$SIGNAL" == KILL ]] && continue
+  wait_exit "${NODE_PIDS[$k]}" 30
+  [[ "$EXIT_RC" == 0 ]] || say "sp$k exited $EXIT_RC after SIGTERM"
+done
+
+echo "drill: calls=$CALLS calls_lost=$calls_lost registrations=$REGS" \
+  "registrations_lost=$regs_lost cdrs_missing=$cdrs_missing" \
+  "detect_ms=$detect_ms recover_ms=$recover_ms"
+((calls_lost == 0 && regs_lost == 0 && cdrs_missing == 0 &&
+  detect_ms >= 0 && detect_ms <= 2000)) || exit 1
