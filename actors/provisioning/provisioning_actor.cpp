@@ -31,11 +31,14 @@ struct context {
 // text, empty on success.
 std::string catch_up(const context& cx) {
   for (;;) {
-    auto n = persistence::apply_pending(*cx.log, *cx.store, cx.batch);
+    int64_t newest = 0;
+    auto n = persistence::apply_pending(*cx.log, *cx.store, cx.batch, &newest);
     if (!n) {
       cx.progress->failing = true;
       return n.err().message;
     }
+    if (*n > 0)
+      cx.progress->apply_delay_ms = std::max<int64_t>(0, now_ms() - newest);
     if (auto pos = persistence::applied_position(*cx.store))
       cx.progress->applied = *pos;
     if (*n < cx.batch)

@@ -54,6 +54,9 @@ struct provisioning_progress {
   std::atomic<uint64_t> applied{0};
   std::atomic<uint64_t> last{0};
   std::atomic<bool> failing{false};
+  /// How long after its append (on any node) the last change applied here
+  /// was applied, in ms: the replication lag of provisioning.
+  std::atomic<int64_t> apply_delay_ms{0};
 };
 
 /// Spawns the actor that owns the node's provisioning write path: appends go

@@ -48,17 +48,20 @@ nlohmann::json node_state::status() const {
                     std::chrono::steady_clock::now() - started_)
                     .count();
   auto rd = ready();
-  return {{"node", loaded_.node},
-          {"version", SB_VERSION},
-          {"fingerprint", loaded_.fingerprint},
-          {"ready", rd.ready},
-          {"draining", draining.load()},
-          {"pending_restart", pending},
-          {"log_level", log::level()},
-          {"uptime_s", uptime},
-          {"actors", actors_running ? actors_running() : 0.0},
-          {"provisioning_applied",
-           provisioning ? provisioning->applied.load() : 0}};
+  return {
+      {"node", loaded_.node},
+      {"version", SB_VERSION},
+      {"fingerprint", loaded_.fingerprint},
+      {"ready", rd.ready},
+      {"draining", draining.load()},
+      {"pending_restart", pending},
+      {"log_level", log::level()},
+      {"uptime_s", uptime},
+      {"actors", actors_running ? actors_running() : 0.0},
+      {"provisioning_applied", provisioning ? provisioning->applied.load() : 0},
+      {"provisioning_last", provisioning ? provisioning->last.load() : 0},
+      {"provisioning_apply_delay_ms",
+       provisioning ? provisioning->apply_delay_ms.load() : 0}};
 }
 
 result<nlohmann::json> node_state::reload() {
@@ -124,6 +127,30 @@ void node_state::register_metrics(metrics::registry& reg) {
                           : 0.0;
     });
   }
+  if (auto f = reg.add_gauge("sb_provisioning_lag_entries",
+                             "Provisioning changes in the log not yet applied "
+                             "here")) {
+    lag_gauge_ = &(*f)->with({});
+    lag_gauge_->set_callback([this] {
+      if (!provisioning)
+        return 0.0;
+      auto last = provisioning->last.load();
+      auto applied = provisioning->applied.load();
+      return last > applied ? static_cast<double>(last - applied) : 0.0;
+    });
+  }
+  if (auto f = reg.add_gauge("sb_provisioning_apply_delay_seconds",
+                             "Time from the append of the last applied "
+                             "provisioning change (on any node) to its "
+                             "application here")) {
+    delay_gauge_ = &(*f)->with({});
+    delay_gauge_->set_callback([this] {
+      return provisioning
+                 ? static_cast<double>(provisioning->apply_delay_ms.load()) /
+                       1000.0
+                 : 0.0;
+    });
+  }
   if (auto f =
           reg.add_gauge("sb_node_info", "Node identity", {"node", "version"}))
     (*f)->with({loaded_.node, SB_VERSION}).set(1);
@@ -142,6 +169,10 @@ void node_state::unregister_metrics() {
     actors_gauge_->clear_callback();
   if (applied_gauge_)
     applied_gauge_->clear_callback();
+  if (lag_gauge_)
+    lag_gauge_->clear_callback();
+  if (delay_gauge_)
+    delay_gauge_->clear_callback();
 }
 
 } // namespace sb::apps

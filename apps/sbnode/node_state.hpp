@@ -52,6 +52,8 @@ private:
   metrics::gauge* ready_gauge_ = nullptr;
   metrics::gauge* actors_gauge_ = nullptr;
   metrics::gauge* applied_gauge_ = nullptr;
+  metrics::gauge* lag_gauge_ = nullptr;
+  metrics::gauge* delay_gauge_ = nullptr;
 };
 
 } // namespace sb::apps

@@ -44,7 +44,7 @@ result<uint64_t> applied_position(rocks_store& store) {
 }
 
 result<size_t> apply_pending(provisioning_log& log, rocks_store& store,
-                             size_t max_batch) {
+                             size_t max_batch, int64_t* newest_time_ms) {
   auto applied = applied_position(store);
   if (!applied)
     return applied.err();
@@ -67,6 +67,8 @@ result<size_t> apply_pending(provisioning_log& log, rocks_store& store,
                    std::to_string(c.position) + ": " + st.err().message};
     at = c.position;
     ++done;
+    if (newest_time_ms)
+      *newest_time_ms = c.time_ms;
   }
   return done;
 }

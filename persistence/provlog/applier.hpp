@@ -24,9 +24,12 @@ result<uint64_t> applied_position(rocks_store& store);
 /// changes applied before it:
 /// - a gap (next change's position != applied + 1),
 /// - a mutation of an unknown family, or of `meta`/`provlog` (reserved).
-/// Returns how many changes were applied. Not reentrant: one applier per
-/// store at a time (callers serialize, e.g. one applier thread).
+/// Returns how many changes were applied; `newest_time_ms`, when given,
+/// gets the append time of the last one applied (for the lag metric). Not
+/// reentrant: one applier per store at a time (callers serialize, e.g. one
+/// applier thread).
 result<size_t> apply_pending(provisioning_log& log, rocks_store& store,
-                             size_t max_batch);
+                             size_t max_batch,
+                             int64_t* newest_time_ms = nullptr);
 
 } // namespace sb::persistence
