@@ -28,8 +28,8 @@ set -euo pipefail
 SB_SOURCE_DIR=${SB_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 SB_BIN_DIR=${SB_BIN_DIR:-$SB_SOURCE_DIR/build/bin}
 export SB_SOURCE_DIR SB_BIN_DIR
-# shellcheck source=../tests/integration/lib.sh
-source "$SB_SOURCE_DIR/tests/integration/lib.sh"
+# shellcheck source=../tests/integration/cluster_lib.sh
+source "$SB_SOURCE_DIR/tests/integration/cluster_lib.sh"
 
 usage() {
   echo "usage: $0 kill [--node sp1|sp2|sp3] [--signal KILL|STOP]" \
@@ -76,14 +76,6 @@ YML
 done
 for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
 
-token() { cat "$BASE/sp$1/data/control.token"; }
-view() { # view K [QUERY]: spK's /control/cluster
-  local r
-  r=$(http_at "127.0.0.1$1" GET "/control/cluster${2:+?$2}" \
-    -H "Authorization: Bearer $(token "$1")")
-  [[ "$r" == 200* ]] && echo "${r#200 }" || echo "{}"
-}
-state_of() { view "$1" | jq -r --arg n "$2" '[.members[]? | select(.name == $n) | .state][0] // "?"'; }
 wait_all_alive() {
   local k p
   for k in 1 2 3; do
@@ -100,86 +92,9 @@ wait_all_alive
 say "3 nodes up, $VICTIM will get SIG$SIGNAL"
 
 # --- provisioning through sp1 -------------------------------------------
-AUTH=administrator:administrator
-create() { # create NODE-IP COLLECTION JSON -> id
-  local r
-  r=$(curl -sk -m 10 -u "$AUTH" -H 'Content-Type: application/json' \
-    -X POST "https://$1:$CLUSTER_MGMT_PORT/api/$2/" -d "$3" \
-    -o /dev/null -w '%{http_code} %header{location}') || true
-  [[ "$r" == 201* ]] || fail "POST /api/$2/ $3: $r"
-  echo "${r##*/}"
-}
-count_at() { # count_at NODE-IP PATH -> total_count
-  curl -sk -m 10 -u "$AUTH" "https://$1:$CLUSTER_MGMT_PORT$2" |
-    jq -r '.total_count // -1'
-}
-create 127.0.0.11 domains "{\"domain\": \"$DOMAIN\", \"reseller_id\": 1}" >/dev/null
-contact=$(create 127.0.0.11 customercontacts \
-  '{"reseller_id": 1, "firstname": "Drill", "email": "drill@example.org"}')
-customer=$(create 127.0.0.11 customers "{\"contact_id\": $contact,
-  \"status\": \"active\", \"type\": \"sipaccount\", \"billing_profile_id\": 1}")
-# d0000 calls; d0001..dN register.
-awk -v n="$REGS" -v port="$CLUSTER_MGMT_PORT" -v cust="$customer" \
-  -v dom="$DOMAIN" 'BEGIN {
-  for (i = 0; i <= n; i++) {
-    if (i) print "next"
-    u = sprintf("%04d", i)
-    printf "url = \"https://127.0.0.11:%s/api/subscribers/\"\n", port
-    print "insecure\nsilent\nmax-time = 10\nrequest = POST"
-    print "user = \"administrator:administrator\""
-    print "header = \"Content-Type: application/json\""
-    printf "data = \"{\\\"customer_id\\\": %s, \\\"domain\\\": \\\"%s\\\", " \
-           "\\\"username\\\": \\\"d%s\\\", \\\"password\\\": \\\"pw%s\\\"}\"\n", cust, dom, u, u
-    print "output = \"/dev/null\""
-    print "write-out = \"%{http_code}\\n\""
-  }
-}' >"$WORK/prov.cfg"
-timeout -k 2 120 curl -K "$WORK/prov.cfg" >"$WORK/prov.out" 2>&1 ||
-  fail "provisioning curl failed"
-created=$(grep -c '^201$' "$WORK/prov.out" || true)
-((created == REGS + 1)) || fail "$created of $((REGS + 1)) subscribers created"
-for k in 1 2 3; do # every node has applied the stream
-  for _ in $(seq 1 300); do
-    c=$(count_at "127.0.0.1$k" "/api/subscribers/?domain=$DOMAIN&rows=1")
-    [[ "$c" == $((REGS + 1)) ]] && continue 2
-    sleep 0.1
-  done
-  fail "sp$k has $c of $((REGS + 1)) subscribers after 30 s"
-done
+provision_subscribers "$DOMAIN" "$REGS"
 
 # --- SIPp: the callee UA all bindings point to, registrations, calls ---
-inf_users() { # inf_users FILE FIRST LAST: username;domain;password;[auth]
-  local file=$1 i u
-  echo SEQUENTIAL >"$file"
-  for i in $(seq "$2" "$3"); do
-    u=$(printf 'd%04d' "$i")
-    echo "$u;$DOMAIN;pw${u#d};[authentication username=$u password=pw${u#d}]"
-  done >>"$file"
-}
-inf_calls() { # inf_calls FILE FIRST LAST: caller;domain;[auth];callee
-  local file=$1 i
-  echo SEQUENTIAL >"$file"
-  for i in $(seq "$2" "$3"); do
-    printf 'd0000;%s;[authentication username=d0000 password=pw0000];d%04d\n' \
-      "$DOMAIN" "$i"
-  done >>"$file"
-}
-# sipp_bg NAME ARGS...: a bounded SIPp in $WORK/sipp-NAME; sets SIPP_PID.
-sipp_bg() {
-  local name=$1
-  shift
-  mkdir -p "$WORK/sipp-$name"
-  (cd "$WORK/sipp-$name" && exec timeout -k 2 120 sipp -nostdin \
-    -trace_err -error_file errors.log -trace_stat -stf stat.csv "$@" \
-    >sipp.out 2>&1) &
-  SIPP_PID=$!
-  PIDS+=("$SIPP_PID")
-}
-# successes NAME: SuccessfulCall(C) of that SIPp run's last stat line.
-successes() {
-  awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "SuccessfulCall(C)") c = i }
-             END { print (c ? $c : 0) + 0 }' "$WORK/sipp-$1/stat.csv" 2>/dev/null || echo 0
-}
 SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
 UAS_PORT=$(free_port)
 sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(( $(free_port) & ~1 ))

@@ -2,7 +2,7 @@
 # over the middleman, agree on the live set and an epoch, see a SIGKILLed
 # node dead within 2 s, fence a frozen (SIGSTOP) node through its lapsed
 # lease and let it rejoin after SIGCONT, and take a restarted node back.
-source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/cluster_lib.sh"
 
 start_private_redis
 BASE="$WORK/cluster"
@@ -12,35 +12,6 @@ for k in 1 2 3; do
 done
 for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
 pass "three nodes ready"
-
-token() { cat "$BASE/sp$1/data/control.token"; }
-# view K: node spK's /control/cluster JSON.
-view() {
-  local r
-  r=$(http_at "127.0.0.1$1" GET /control/cluster \
-    -H "Authorization: Bearer $(token "$1")")
-  [[ "$r" == 200* ]] || { echo "{}"; return 0; }
-  echo "${r#200 }"
-}
-# state K NODE: NODE's state in spK's view.
-state() {
-  view "$1" | jq -r --arg n "$2" \
-    '[.members[]? | select(.name == $n) | .state][0] // "?"' 
-}
-field() { view "$1" | jq -r --arg f "$2" '.[$f] // -1'; }
-# wait_state K NODE STATE SECS: until spK sees NODE in STATE; prints ms.
-wait_state() {
-  local start now
-  start=$(date +%s%N)
-  while :; do
-    [[ "$(state "$1" "$2")" == "$3" ]] && break
-    now=$(date +%s%N)
-    (( (now - start) / 1000000 > $4 * 1000 )) &&
-      fail "sp$1 does not see $2 $3 within $4 s: $(view "$1")"
-    sleep 0.05
-  done
-  echo $(( ($(date +%s%N) - start) / 1000000 ))
-}
 
 for k in 1 2 3; do
   for p in sp1 sp2 sp3; do wait_state "$k" "$p" alive 15 >/dev/null; done
