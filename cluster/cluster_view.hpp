@@ -26,6 +26,7 @@ struct member_status {
   peer_state state = peer_state::dead;
   bool self = false;
   bool connected = false;        ///< a middleman connection is up
+  bool draining = false;         ///< leaving: owns no key
   uint64_t incarnation = 0;      ///< bumps when the node restarts or was fenced
   uint64_t epoch = 0;            ///< the epoch the member reported last
   uint64_t actors = 0;           ///< its live actors, as it reported last

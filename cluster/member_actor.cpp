@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <set>
 #include <thread>
 
 #include <caf/atom.hpp>
@@ -20,7 +21,7 @@ namespace {
 using namespace std::chrono_literals;
 using std::chrono::milliseconds;
 
-// (from, incarnation, epoch, actors)
+// (from, incarnation, epoch, actors, draining)
 using hb_atom = caf::atom_constant<caf::atom("cl_hb")>;
 // From a connector thread: (peer name, its member actor).
 using connected_atom = caf::atom_constant<caf::atom("cl_conn")>;
@@ -33,6 +34,8 @@ using lease_atom = caf::atom_constant<caf::atom("cl_lease")>;
 using renewed_atom = caf::atom_constant<caf::atom("cl_renew")>;
 // The cluster epoch from Redis: (value).
 using epoch_atom = caf::atom_constant<caf::atom("cl_epoch")>;
+// This node leaves placement (sbctl node drain).
+using drain_atom = caf::atom_constant<caf::atom("cl_drain")>;
 
 int64_t to_ns(steady_time t) {
   return t.time_since_epoch().count();
@@ -59,7 +62,12 @@ struct member_state {
   uint64_t epoch = 0;
   std::optional<steady_time> renewed;
   uint64_t fenced_count = 0;
+  bool draining = false;
   std::map<std::string, peer_link> links;
+  /// Peers that announced they are draining; kept when their connection
+  /// goes (they are about to exit), cleared by a heartbeat without the flag
+  /// (restarted).
+  std::set<std::string> draining_peers;
   std::map<std::string, int64_t> lease_ms;
   static inline const char* name = "cluster_member";
 };
@@ -87,18 +95,23 @@ void publish(member_actor* self) {
   me.epoch = st.epoch;
   me.actors = st.opts.actor_count ? st.opts.actor_count() : 0;
   me.heartbeat_age_ms = 0;
+  me.draining = st.draining;
   me.lease_ms = st.renewed ? std::chrono::duration_cast<milliseconds>(
                                  *st.renewed + st.opts.lease_ttl - now)
                                  .count()
                            : -1;
   snap.members.push_back(me);
-  snap.live.push_back({st.opts.self, st.opts.self_roles});
+  // A draining node owns nothing: its keys go to the others.
+  if (!st.draining)
+    snap.live.push_back({st.opts.self, st.opts.self_roles});
   for (const auto& peer : st.opts.peers) {
     const auto& info = st.mv.peers.at(peer.name);
     member_status m;
     m.name = peer.name;
     m.roles = peer.roles;
     m.state = info.state;
+    bool draining = st.draining_peers.count(peer.name) > 0;
+    m.draining = draining;
     if (auto it = st.links.find(peer.name); it != st.links.end()) {
       m.connected = true;
       m.incarnation = it->second.incarnation;
@@ -113,7 +126,7 @@ void publish(member_actor* self) {
               .count();
     if (auto it = st.lease_ms.find(peer.name); it != st.lease_ms.end())
       m.lease_ms = it->second;
-    if (info.state != peer_state::dead)
+    if (info.state != peer_state::dead && !draining)
       snap.live.push_back({peer.name, peer.roles});
     snap.members.push_back(std::move(m));
   }
@@ -134,12 +147,13 @@ void bump_epoch(member_actor* self) {
       });
 }
 
-void changed(member_actor* self, const membership_change& c) {
+void changed(member_actor* self, const membership_change& c,
+             std::string_view why = "dead") {
   auto& st = self->state;
   for (const auto& n : c.joined)
     spdlog::info("cluster: {} joined", n);
   for (const auto& n : c.left)
-    spdlog::warn("cluster: {} left (dead)", n);
+    spdlog::warn("cluster: {} left ({})", n, why);
   publish(self);
   bump_epoch(self);
   if (st.opts.on_change)
@@ -188,7 +202,7 @@ void tick(member_actor* self) {
   uint64_t actors = st.opts.actor_count ? st.opts.actor_count() : 0;
   for (const auto& [name, link] : st.links)
     self->send(link.member, hb_atom::value, st.opts.self, st.incarnation,
-               st.epoch, actors);
+               st.epoch, actors, st.draining);
   if (auto c = on_tick(st.mv, now, st.opts.detector))
     changed(self, *c);
   renew_and_read_leases(self, now);
@@ -233,13 +247,22 @@ caf::behavior member_fun(
   return {
       [self](tick_atom) { tick(self); },
       [self](hb_atom, const std::string& from, uint64_t incarnation,
-             uint64_t epoch, uint64_t actors) {
+             uint64_t epoch, uint64_t actors, bool draining) {
         auto& st = self->state;
         auto it = st.links.find(from);
         if (it != st.links.end()) {
           it->second.incarnation = incarnation;
           it->second.epoch = epoch;
           it->second.actors = actors;
+        }
+        if (draining != (st.draining_peers.count(from) > 0)) {
+          if (draining) {
+            st.draining_peers.insert(from);
+            changed(self, membership_change{st.epoch, {}, {from}}, "draining");
+          } else {
+            st.draining_peers.erase(from);
+            changed(self, membership_change{st.epoch, {from}, {}});
+          }
         }
         if (epoch > st.epoch)
           st.epoch = epoch;
@@ -294,6 +317,15 @@ caf::behavior member_fun(
         auto sent = from_ns(sent_ns);
         st.lease_ms[name] = pttl > 0 ? pttl : -1;
         on_lease(st.mv, name, pttl > 0 ? sent + milliseconds(pttl) : sent);
+      },
+      [self](drain_atom) {
+        auto& st = self->state;
+        if (st.draining)
+          return;
+        st.draining = true;
+        spdlog::info("cluster: draining: this node hands its keys over");
+        changed(self, membership_change{st.epoch, {}, {st.opts.self}},
+                "draining");
       },
       [self](epoch_atom, uint64_t e) {
         auto& st = self->state;
@@ -367,6 +399,11 @@ membership::start(caf::actor_system& sys, persistence::redis_client& redis,
     c->thread =
         std::thread([c = c.get(), &sys, a = m->actor_] { c->run(sys, a); });
   return m;
+}
+
+void membership::drain() {
+  if (actor_)
+    caf::anon_send(actor_, drain_atom::value);
 }
 
 membership::~membership() {

@@ -70,6 +70,9 @@ public:
         member_options opts, std::shared_ptr<cluster_view> view);
   ~membership();
   void stop();
+  /// Leaves placement for good (sbctl node drain): this node owns no key
+  /// from now on; peers see it in its heartbeats.
+  void drain();
 
   const std::shared_ptr<cluster_view>& view() const { return view_; }
   caf::actor actor() const { return actor_; }

@@ -110,7 +110,7 @@ registered=$(successes register)
 ((registered == REGS)) || fail "$registered of $REGS registrations succeeded"
 
 # An AoR the victim owns (to time the recovery) and how many it owns.
-owner() { view 1 "key=subscriber:$1@$DOMAIN" | jq -r '.owner // ""'; }
+owner() { view 1 "key=subscriber:sip:$1@$DOMAIN" | jq -r '.owner // ""'; }
 VICTIM_AOR="" owned=0
 for i in $(seq 1 "$REGS"); do
   u=$(printf 'd%04d' "$i")

@@ -837,6 +837,11 @@ void on_new_invite(caf::stateful_actor<manager_state>* self,
                    const request_ptr& rq) {
   auto& env = *self->state.env;
   const auto& m = rq->message;
+  if (env.draining) {
+    env.reply(rq->key,
+              sip_reply::of(503, "Node Draining", {{"Retry-After", "1"}}));
+    return;
+  }
   if (auto refusal = unacceptable_body(m)) {
     env.reply(rq->key, std::move(*refusal));
     return;

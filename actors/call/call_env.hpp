@@ -65,6 +65,10 @@ public:
   void call_ended(std::string_view status);
   int64_t active_calls() const { return active_.load(); }
 
+  /// The node is being drained: new calls are refused with 503 (the UA or
+  /// the load balancer in front tries another node), calls up continue.
+  std::atomic<bool> draining{false};
+
 private:
   mutable std::mutex mu_;
   std::shared_ptr<const call_env_settings> settings_;

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 #include <pwd.h>
@@ -422,6 +423,46 @@ void add_node_commands(CLI::App& app) {
         std::cout << "no node in cluster mode answered\n";
         finish(exit_failed);
       });
+  auto wait_s = std::make_shared<int>(3700);
+  auto* drain = node->add_subcommand(
+      "drain", "Move every actor off the node (--node), wait for its calls "
+               "to end, and let it exit");
+  drain->add_option("--wait-s", *wait_s, "How long to wait for the exit")
+      ->capture_default_str();
+  drain->callback([o, wait_s] {
+    if (!o->node) {
+      std::cout << "sbctl node drain: name the node with --node\n";
+      finish(exit_invalid);
+    }
+    auto all = load_or_exit(*o);
+    auto ts = targets(all, o->node, o->data_dir);
+    if (ts.empty()) {
+      std::cout << *o->node << ": not a host of network.yml\n";
+      finish(exit_invalid);
+    }
+    const auto& t = ts.front();
+    auto r = control(t, "POST", "/control/drain");
+    if (!r || r->status != 202) {
+      std::cout << t.node << ": drain failed ("
+                << (r ? std::to_string(r->status) + " " + r->body
+                      : r.err().message)
+                << ")\n";
+      finish(exit_failed);
+    }
+    std::cout << t.node << ": draining " << r->body << "\n" << std::flush;
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(*wait_s);
+    while (std::chrono::steady_clock::now() < deadline) {
+      auto alive = control(t, "GET", "/control/status");
+      if (!alive) {
+        std::cout << t.node << ": drained and stopped\n";
+        finish(0);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    std::cout << t.node << ": still running after " << *wait_s << " s\n";
+    finish(exit_failed);
+  });
   auto* ll = node->add_subcommand("log-level", "Change the log level now "
                                                "(until the next reload)");
   ll->add_option("level", *level, "trace debug info warn error critical off")

@@ -73,6 +73,11 @@ status cluster_service::start(caf::actor_system& sys,
   return {};
 }
 
+void cluster_service::drain() {
+  if (membership_)
+    membership_->drain();
+}
+
 void cluster_service::stop() {
   if (membership_)
     membership_->stop();

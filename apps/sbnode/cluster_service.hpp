@@ -36,6 +36,8 @@ public:
                std::function<void()> on_change,
                std::function<void()> on_fenced);
   void stop();
+  /// Leaves placement: peers take every key of this node.
+  void drain();
 
 private:
   const config::loaded_config& cfg_;

@@ -68,6 +68,60 @@ void drain_and_stop(asio::io_context& io, mgmt::http::server& server,
   (*poll)();
 }
 
+// sbctl node drain: the membership gives this node's keys away, new calls
+// are refused; every poll stops the subscriber actors that a request from a
+// peer with an older view activated here since; once no actor is left (the
+// calls have ended) for a second, or the timeout passes, the node stops as on
+// SIGTERM.
+nlohmann::json begin_drain(asio::io_context& io, mgmt::http::server& server,
+                           node_state& st, cluster_service& cluster,
+                           sip_service* sip, std::chrono::seconds timeout) {
+  if (st.draining)
+    return {{"draining", true}, {"already", true}};
+  st.draining = true; // not ready: no new traffic
+  spdlog::info("drain: handing every actor over, then exiting");
+  cluster.drain();
+  if (sip)
+    sip->drain();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto timer = std::make_shared<asio::steady_timer>(io);
+  auto poll = std::make_shared<std::function<void()>>();
+  auto quiet_polls = std::make_shared<int>(0);
+  *poll = [&io, &server, &st, sip, timer, poll, deadline, quiet_polls] {
+    uint64_t left = sip ? sip->live_actors() : 0;
+    *quiet_polls = left ? 0 : *quiet_polls + 1;
+    // Quiet for a second: the peers have seen the draining flag in several
+    // heartbeats, so nothing new is forwarded here, and what was forwarded
+    // before has been answered.
+    if (*quiet_polls >= 5 || std::chrono::steady_clock::now() >= deadline) {
+      if (left)
+        spdlog::warn("drain: timeout with {} actor(s) left", left);
+      else
+        spdlog::info("drain: no actor left");
+      drain_and_stop(io, server, st);
+      *poll = nullptr; // last: it destroys this closure
+      return;
+    }
+    if (sip)
+      sip->cluster_changed();
+    timer->expires_after(200ms);
+    timer->async_wait([poll](boost::system::error_code) {
+      if (*poll)
+        (*poll)();
+    });
+  };
+  // Not at once: this runs inside the drain request, whose answer must go
+  // out before the listener stops.
+  timer->expires_after(200ms);
+  timer->async_wait([poll](boost::system::error_code) {
+    if (*poll)
+      (*poll)();
+  });
+  return {{"draining", true},
+          {"actors", sip ? sip->live_actors() : 0},
+          {"timeout_s", timeout.count()}};
+}
+
 void wait_for_signals(asio::signal_set& signals, asio::io_context& io,
                       mgmt::http::server& server, node_state& st) {
   signals.async_wait([&](boost::system::error_code ec, int sig) {
@@ -302,8 +356,15 @@ int node::run() {
   mgmt::add_node_routes(router, st, metrics::default_registry(), *token);
   if (sip)
     mgmt::add_trace_routes(router, sip->traces(), *token);
+  mgmt::http::server* server_ptr = nullptr; // set once it exists
   if (cluster)
-    mgmt::add_cluster_routes(router, cluster->view(), *token);
+    mgmt::add_cluster_routes(
+        router, cluster->view(),
+        [&io, &server_ptr, &st, &cluster, &sip,
+         timeout = std::chrono::seconds(s.cluster.drain_timeout_s)] {
+          return begin_drain(io, *server_ptr, st, *cluster, sip.get(), timeout);
+        },
+        *token);
   if (auto st_api = prov_api.add_routes(router); !st_api) {
     spdlog::critical("API routes: {}", st_api.err().message);
     return 1;
@@ -314,6 +375,7 @@ int node::run() {
   opts.tls = mgmt::http::tls_files{cert, key};
   opts.max_body_bytes = static_cast<size_t>(s.mgmt.max_body_bytes);
   mgmt::http::server server{io, opts, router.to_handler()};
+  server_ptr = &server;
   auto port = server.start();
   if (!port) {
     spdlog::critical("management listener on {}:{}: {}", api->ip, s.mgmt.port,

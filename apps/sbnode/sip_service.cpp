@@ -305,6 +305,10 @@ void sip_service::cluster_changed() {
     caf::anon_send(directory_, sub::rebalance_atom::value);
 }
 
+void sip_service::drain() {
+  calls_->draining = true;
+}
+
 void sip_service::fenced() {
   if (directory_)
     caf::anon_send(directory_, sub::fenced_atom::value);

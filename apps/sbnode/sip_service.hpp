@@ -50,6 +50,8 @@ public:
   void cluster_changed();
   /// Cluster mode: this node's lease lapsed; drop every actor.
   void fenced();
+  /// The node is being drained: new calls get 503.
+  void drain();
   const actors::call::call_env& calls() const { return *calls_; }
   /// The call actors' trace store (sbctl trace).
   actors::trace_store& traces() { return calls_->traces; }

@@ -377,6 +377,12 @@ std::vector<field> make_schema() {
       "Lifetime of a node's lease in Redis, renewed every heartbeat. A node "
       "that could not renew it for this long (frozen, cut off) is fenced: it "
       "drops every key it owned."));
+  v.push_back(integer(
+      "cluster.drain_timeout_s",
+      [](auto& s) -> auto& { return s.cluster.drain_timeout_s; }, 1, 86400,
+      restart, in_config,
+      "sbctl node drain: the longest a node waits for its calls to end "
+      "before it exits anyway."));
   v.push_back(text(
       "redis.host", [](auto& s) -> auto& { return s.redis.host; }, {}, restart,
       in_config, "Redis server holding the shared cluster state."));

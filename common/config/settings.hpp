@@ -34,6 +34,7 @@ struct cluster_settings {
   int64_t suspect_after_ms = 500;
   int64_t dead_after_ms = 1200;
   int64_t lease_ttl_ms = 1200;
+  int64_t drain_timeout_s = 3600;
 };
 
 struct redis_settings {

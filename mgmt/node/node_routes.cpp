@@ -158,7 +158,12 @@ void add_trace_routes(http::router& r, actors::trace_store& traces,
 
 void add_cluster_routes(http::router& r,
                         std::shared_ptr<const cluster::cluster_view> view,
+                        std::function<nlohmann::json()> drain,
                         std::string token) {
+  must(r.add("POST", "/control/drain",
+             authorized(token, [drain = std::move(drain)](const request&) {
+               return response::json(202, drain());
+             })));
   must(r.add(
       "GET", "/control/cluster", authorized(token, [view](const request& req) {
         auto snap = view->get();
@@ -167,7 +172,9 @@ void add_cluster_routes(http::router& r,
           members.push_back(
               {{"name", m.name},
                {"roles", m.roles},
-               {"state", std::string{cluster::to_string(m.state)}},
+               {"state", m.draining && m.state != cluster::peer_state::dead
+                             ? std::string{"draining"}
+                             : std::string{cluster::to_string(m.state)}},
                {"self", m.self},
                {"connected", m.connected},
                {"incarnation", m.incarnation},

@@ -11,8 +11,11 @@ namespace sb::cluster {
 class cluster_view;
 }
 
+#include <functional>
 #include <memory>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 namespace sb::mgmt {
 
@@ -38,9 +41,12 @@ void add_trace_routes(http::router& r, actors::trace_store& traces,
 /// Adds GET /control/cluster (sbctl node list), token-protected: this
 /// node's view of the members, their roles, states, epochs and actors;
 /// with ?key=K[&role=R] also the owner of entity K (e.g.
-/// "subscriber:alice@example.org"; role proxy by default).
+/// "subscriber:sip:alice@example.org"; role proxy by default).
+/// POST /control/drain starts `drain` (sbctl node drain), which answers
+/// what it did as JSON.
 void add_cluster_routes(http::router& r,
                         std::shared_ptr<const cluster::cluster_view> view,
+                        std::function<nlohmann::json()> drain,
                         std::string token);
 
 } // namespace sb::mgmt

@@ -1,0 +1,112 @@
+# A node added to a running cluster takes its share of the subscriber
+# actors; `sbctl node drain` moves every actor off a node while calls are
+# up and REGISTERs keep arriving, and the node exits 0 with nothing lost.
+source "$(dirname "$0")/cluster_lib.sh"
+
+N=30
+DOMAIN=drain.example
+SCEN="$SB_SOURCE_DIR/tests/integration/sip"
+start_private_redis
+BASE="$WORK/cluster"
+make_cluster_conf "$BASE" 3
+for k in 1 2 3; do
+  cat >>"$BASE/sp$k/config.local.yml" <<'YML'
+security:
+  dos_whitelist_ip: [127.0.0.0/8]
+YML
+done
+# sp3 is configured but starts later.
+for k in 1 2; do start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"; done
+for k in 1 2; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+wait_state 1 sp2 alive 15 >/dev/null
+provision_subscribers "$DOMAIN" "$N"
+pass "two of three nodes up, $N subscribers provisioned"
+
+SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
+UAS_PORT=$(free_port)
+sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(( $(free_port) & ~1 ))
+inf_users "$WORK/regs.inf" 1 "$N"
+register_all() { # register_all NAME: every subscriber registers through sp1
+  sipp_bg "$1" "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/regs.inf" \
+    -i 127.0.0.4 -p "$(free_port)" -m "$N" -r 20 -l 100 \
+    -key expires 600 -key contact_hp "127.0.0.2:$UAS_PORT" \
+    -recv_timeout 5000 -timeout 60s
+  wait "$SIPP_PID" || true
+  local ok
+  ok=$(successes "$1")
+  ((ok == N)) || fail "$1: $ok of $N registrations succeeded"
+}
+actors_of() { view 1 | jq -r --arg n "$1" '[.members[]? | select(.name == $n) | .actors][0] // -1'; }
+owned_by() { # owned_by NODE: how many of the AoRs sp1's view places there
+  local i n=0
+  for i in $(seq 1 "$N"); do
+    [[ "$(view 1 "key=subscriber:sip:$(printf 'd%04d' "$i")@$DOMAIN" |
+      jq -r '.owner')" == "$1" ]] && n=$((n + 1))
+  done
+  echo "$n"
+}
+
+register_all reg1
+pass "$N registrations through sp1 (owners: sp1 $(owned_by sp1), sp2 $(owned_by sp2))"
+
+# --- a node joins ---------------------------------------------------------
+start_cluster_node "$BASE" 3 "$WORK/sp3.log"
+wait_ready_at 127.0.0.13 "${NODE_PIDS[3]}"
+wait_state 1 sp3 alive 15 >/dev/null
+wait_state 2 sp3 alive 15 >/dev/null
+share=$(owned_by sp3)
+((share > 0 && share < N)) || fail "sp3 owns $share of $N AoRs"
+register_all reg2
+for _ in $(seq 1 20); do # heartbeats carry the counts
+  [[ "$(actors_of sp3)" == "$share" ]] && break
+  sleep 0.1
+done
+[[ "$(actors_of sp3)" == "$share" ]] ||
+  fail "sp3 runs $(actors_of sp3) actors, owns $share AoRs (sp1 $(owned_by sp1) / $(actors_of sp1), sp2 $(owned_by sp2) / $(actors_of sp2)): $(view 1)"
+grep -q 'handed over' "$WORK/sp1.log" "$WORK/sp2.log" ||
+  fail "no actor handed over to the new node"
+pass "a joining node takes its share: sp3 owns and runs $share of $N"
+
+# --- drain sp2 with calls up and REGISTERs arriving -----------------------
+inf_calls "$WORK/calls.inf" 1 2
+sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
+  -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+  -m 2 -r 2 -d 5000 -recv_timeout 20000 -timeout 60s
+CALLS_PID=$SIPP_PID
+sleep 1.5
+sp2_share=$(owned_by sp2)
+sipp_bg reg3 "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/regs.inf" \
+  -i 127.0.0.4 -p "$(free_port)" -m "$N" -r 10 -l 100 \
+  -key expires 600 -key contact_hp "127.0.0.2:$UAS_PORT" \
+  -recv_timeout 5000 -timeout 60s
+REG_PID=$SIPP_PID
+out=$(timeout -k 2 60 "$SBCTL" node --config-dir "$BASE/sp2" --node sp2 drain --wait-s 30) ||
+  fail "sbctl node drain: $out"
+echo "$out"
+grep -q 'drained and stopped' <<<"$out" || fail "drain output: $out"
+wait_exit "${NODE_PIDS[2]}" 10
+[[ "$EXIT_RC" == 0 ]] || fail "drained sp2 exited $EXIT_RC"
+grep -q 'drain: no actor left' "$WORK/sp2.log" || fail "sp2 did not hand over all"
+wait "$REG_PID" || true
+[[ "$(successes reg3)" == "$N" ]] ||
+  fail "REGISTERs during the drain: $(successes reg3) of $N"
+wait "$CALLS_PID" || true
+[[ "$(successes calls)" == 2 ]] || fail "calls during the drain: $(successes calls) of 2"
+[[ "$(owned_by sp2)" == 0 ]] || fail "sp2 still owns AoRs after its exit"
+pass "sp2 drained ($sp2_share AoRs moved) and exited 0; REGISTERs and calls meanwhile all succeeded"
+
+# Every binding is still there: a call to each one reaches the callee.
+inf_calls "$WORK/verify.inf" 1 "$N"
+sipp_bg verify "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/verify.inf" \
+  -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+  -m "$N" -r 20 -l 30 -d 200 -recv_timeout 10000 -timeout 60s
+wait "$SIPP_PID" || true
+[[ "$(successes verify)" == "$N" ]] ||
+  fail "after the drain $(successes verify) of $N subscribers reachable"
+pass "all $N subscribers reachable after the drain"
+
+for k in 1 3; do kill -TERM "${NODE_PIDS[$k]}"; done
+for k in 1 3; do
+  wait_exit "${NODE_PIDS[$k]}" 20
+  [[ "$EXIT_RC" == 0 ]] || fail "sp$k exit after SIGTERM: $EXIT_RC"
+done
