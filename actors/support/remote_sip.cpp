@@ -29,16 +29,22 @@ nlohmann::json reply_to_json(const sip::edge::sip_reply& r) {
 }
 
 sip::edge::sip_reply reply_from_json(const nlohmann::json& j) {
-  sip::edge::sip_reply r;
-  r.code = j.value("code", uint16_t{500});
-  r.reason = j.value("reason", "");
-  for (const auto& h : j.value("headers", nlohmann::json::array()))
-    if (h.is_array() && h.size() == 2)
-      r.headers.push_back({h[0].get<std::string>(), h[1].get<std::string>()});
-  r.content_type = j.value("content_type", "");
-  r.body = j.value("body", "");
-  r.to_tag = j.value("to_tag", "");
-  return r;
+  // Written by our own peers; anything else (another version, a bug) is a
+  // 500 for the UA, not an exception on the actor.
+  try {
+    sip::edge::sip_reply r;
+    r.code = j.value("code", uint16_t{500});
+    r.reason = j.value("reason", "");
+    for (const auto& h : j.value("headers", nlohmann::json::array()))
+      if (h.is_array() && h.size() == 2)
+        r.headers.push_back({h[0].get<std::string>(), h[1].get<std::string>()});
+    r.content_type = j.value("content_type", "");
+    r.body = j.value("body", "");
+    r.to_tag = j.value("to_tag", "");
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return sip::edge::sip_reply::of(500, "Bad Answer From Peer Node");
+  }
 }
 
 uint64_t remote_requests::add(caf::actor origin, uint64_t origin_key,

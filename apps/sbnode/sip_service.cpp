@@ -202,9 +202,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
         // A node whose lease lapsed may have lost its keys: it acts on none
         // until the membership has renewed it and dropped what moved.
         if (view && !view->lease_valid(std::chrono::steady_clock::now())) {
-          (*remote_edge)(rq.key,
-                         sip::edge::sip_reply::of(503, "Node Not In Cluster",
-                                                  {{"Retry-After", "1"}}));
+          if (rq.needs_reply)
+            (*remote_edge)(rq.key,
+                           sip::edge::sip_reply::of(503, "Node Not In Cluster",
+                                                    {{"Retry-After", "1"}}));
           return;
         }
         if (rq.message.method != "REGISTER") {
