@@ -66,15 +66,8 @@ say() { echo "drill: $*" >&2; }
 
 start_private_redis
 BASE="$WORK/cluster"
-make_cluster_conf "$BASE" 3
-for k in 1 2 3; do
-  cat >>"$BASE/sp$k/config.local.yml" <<'YML'
-security:
-  dos_whitelist_ip: [127.0.0.0/8]
-YML
-  start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"
-done
-for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+make_cluster_conf "$BASE" 3 "$LOAD_WHITELIST_YML"
+start_cluster "$BASE" 1 2 3
 
 wait_all_alive() {
   local k p

@@ -38,19 +38,12 @@ DOMAIN=scale.example
 
 start_private_redis
 BASE="$WORK/cluster"
-make_cluster_conf "$BASE" 3
-for k in 1 2 3; do
-  cat >>"$BASE/sp$k/config.local.yml" <<'YML'
-security:
-  dos_whitelist_ip: [127.0.0.0/8]
+make_cluster_conf "$BASE" 3 "$LOAD_WHITELIST_YML
 rtpproxy:
   rtp_timeout: 600
 logging:
-  level: warn
-YML
-  start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"
-done
-for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+  level: warn"
+start_cluster "$BASE" 1 2 3
 for p in sp2 sp3; do wait_state 1 "$p" alive 15 >/dev/null; done
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }

@@ -8,16 +8,9 @@ DOMAIN=drain.example
 SCEN="$SB_SOURCE_DIR/tests/integration/sip"
 start_private_redis
 BASE="$WORK/cluster"
-make_cluster_conf "$BASE" 3
-for k in 1 2 3; do
-  cat >>"$BASE/sp$k/config.local.yml" <<'YML'
-security:
-  dos_whitelist_ip: [127.0.0.0/8]
-YML
-done
+make_cluster_conf "$BASE" 3 "$LOAD_WHITELIST_YML"
 # sp3 is configured but starts later.
-for k in 1 2; do start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"; done
-for k in 1 2; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+start_cluster "$BASE" 1 2
 wait_state 1 sp2 alive 15 >/dev/null
 provision_subscribers "$DOMAIN" "$N"
 pass "two of three nodes up, $N subscribers provisioned"

@@ -7,10 +7,7 @@ source "$(dirname "$0")/cluster_lib.sh"
 start_private_redis
 BASE="$WORK/cluster"
 make_cluster_conf "$BASE" 3
-for k in 1 2 3; do
-  start_cluster_node "$BASE" "$k" "$WORK/sp$k.log"
-done
-for k in 1 2 3; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+start_cluster "$BASE" 1 2 3
 pass "three nodes ready"
 
 for k in 1 2 3; do

@@ -73,15 +73,17 @@ start_node() {
   PIDS+=("$NODE_PID")
 }
 
-# http METHOD PATH [curl args...]: prints "<status> <body>".
-http() {
-  local method=$1 path=$2
-  shift 2
+# http_to HOST:PORT METHOD PATH [curl args...]: prints "<status> <body>".
+http_to() {
+  local hp=$1 method=$2 path=$3
+  shift 3
   curl -sk -m 5 -o "$WORK/body" -w '%{http_code}' -X "$method" \
-    "https://127.0.0.1:$MGMT_PORT$path" "$@" || true
+    "https://$hp$path" "$@" || true
   printf ' '
   cat "$WORK/body" 2>/dev/null || true
 }
+# http METHOD PATH [curl args...]: the node of make_conf.
+http() { http_to "127.0.0.1:$MGMT_PORT" "$@"; }
 
 # wait_ready: until /readyz answers 200 (at most 30 s).
 wait_ready() {
@@ -124,12 +126,13 @@ start_private_redis() {
   fail "redis-server did not start"
 }
 
-# make_cluster_conf BASE N: a cluster of N nodes sp1..spN on 127.0.0.1N
-# (each with every role but db on sp1 only), sharing REDIS_PORT; one
-# configuration directory per node, BASE/spK, each with its data dir.
-# Sets CLUSTER_MGMT_PORT, CLUSTER_SIP_PORT.
+# make_cluster_conf BASE N [YAML]: a cluster of N nodes sp1..spN on
+# 127.0.0.1N (each with every role but db on sp1 only), sharing REDIS_PORT;
+# one configuration directory per node, BASE/spK, each with its data dir
+# and YAML appended to its config.local.yml. Sets CLUSTER_MGMT_PORT,
+# CLUSTER_SIP_PORT.
 make_cluster_conf() {
-  local base=$1 n=$2 k
+  local base=$1 n=$2 extra=${3:-} k
   CLUSTER_MGMT_PORT=$(free_port)
   CLUSTER_SIP_PORT=$(free_port)
   local cport
@@ -173,8 +176,21 @@ redis:
   port: $REDIS_PORT
   connect_timeout_ms: 500
   command_timeout_ms: 300
+$extra
 YML
   done
+}
+
+# The extra configuration of cluster tests with SIPp load from 127.0.0.x.
+LOAD_WHITELIST_YML='security:
+  dos_whitelist_ip: [127.0.0.0/8]'
+
+# start_cluster BASE K...: starts those nodes, waits until each is ready.
+start_cluster() {
+  local base=$1 k
+  shift
+  for k in "$@"; do start_cluster_node "$base" "$k" "$WORK/sp$k.log"; done
+  for k in "$@"; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
 }
 
 # start_cluster_node BASE K LOG [ARGS...]: starts spK; sets NODE_PID and
@@ -189,16 +205,9 @@ start_cluster_node() {
   PIDS+=("$NODE_PID")
 }
 
-# http_at IP METHOD PATH [curl args...]: like http, at another node's
-# management address (same CLUSTER_MGMT_PORT).
-http_at() {
-  local ip=$1 method=$2 path=$3
-  shift 3
-  curl -sk -m 5 -o "$WORK/body" -w '%{http_code}' -X "$method" \
-    "https://$ip:$CLUSTER_MGMT_PORT$path" "$@" || true
-  printf ' '
-  cat "$WORK/body" 2>/dev/null || true
-}
+# http_at IP METHOD PATH [curl args...]: a cluster node's management
+# listener (CLUSTER_MGMT_PORT on its own address).
+http_at() { http_to "$1:$CLUSTER_MGMT_PORT" "${@:2}"; }
 
 # wait_ready_at IP PID: until that node's /readyz answers 200 (30 s).
 wait_ready_at() {

@@ -2,19 +2,7 @@
 # ready (with the reason) while it is gone, ready again when it is back.
 source "$(dirname "$0")/lib.sh"
 
-REDIS_PORT=$(free_port)
-start_redis() {
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
-    --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
-  REDIS_PID=$!
-  PIDS+=("$REDIS_PID")
-  for _ in $(seq 1 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
-    sleep 0.1
-  done
-  fail "redis-server did not start"
-}
-start_redis
+start_private_redis
 
 CONF="$WORK/conf"
 make_conf "$CONF"
@@ -41,7 +29,7 @@ done
 r=$(http GET /healthz); [[ "$r" == 200* ]] || fail "healthz without redis: $r"
 pass "not ready, but alive, while Redis is gone"
 
-start_redis
+start_private_redis
 wait_ready
 pass "ready again after Redis came back"
 
