@@ -2,8 +2,10 @@
 // value and the epoch of the writer; a write from an older epoch than the
 // stored one is refused, so an owner that lost its keys (frozen, then
 // woken) cannot overwrite what the new owner wrote. An erase leaves a
-// tombstone with its epoch for `tombstone_ttl`. Blocking calls, for actor
-// threads (never the Redis client's I/O thread).
+// tombstone with its epoch for `tombstone_ttl`. A set `<prefix>index`
+// names the keys that hold a value, so a new owner can find the keys it
+// took over. Blocking calls, for actor threads (never the Redis client's
+// I/O thread).
 #pragma once
 
 #include "common/result.hpp"
@@ -28,6 +30,8 @@ public:
   /// Writes (or, for nullopt, erases) `key` at the current epoch; an error
   /// names the newer epoch when fenced.
   status put(const std::string& key, const std::optional<std::string>& value);
+  /// Every key that holds a value (not erased).
+  status each_key(const std::function<void(const std::string&)>& fn);
 
   std::chrono::seconds tombstone_ttl{3600};
 

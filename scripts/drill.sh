@@ -16,7 +16,9 @@
 #          cdrs_missing=N detect_ms=N recover_ms=N
 #
 # detect_ms: from the signal until sp1 sees the node dead. recover_ms: until
-# a REGISTER of an AoR the killed node owned succeeds again. With STOP the
+# a REGISTER of an AoR the killed node owned succeeds again. The survivors
+# must also run every registered subscriber's actor again (taken over from
+# Redis without waiting for a request), reported on stderr. With STOP the
 # node is woken (SIGCONT) after that and must fence itself and rejoin.
 # Exit 0 when nothing was lost and detection took at most 2 s.
 #
@@ -140,6 +142,26 @@ while :; do
 done
 say "sp1 saw $VICTIM dead after $detect_ms ms"
 
+# The survivors take the victim's subscribers over at once, from Redis,
+# before any request for them arrives.
+reactivate_ms=-1
+while :; do
+  sum=0
+  for k in 1 2 3; do
+    [[ $k == "$K" ]] && continue
+    a=$(metric_at "$k" sb_registrar_live_actors)
+    sum=$((sum + ${a%.*}))
+  done
+  now=$(date +%s%N)
+  if ((sum >= REGS)); then
+    reactivate_ms=$(( (now - t0) / 1000000 ))
+    break
+  fi
+  (( (now - t0) / 1000000 > 10000 )) && break
+  sleep 0.05
+done
+say "the survivors run all $REGS subscriber actors again after $reactivate_ms ms"
+
 # Recovery: a REGISTER of an AoR the victim owned succeeds again.
 recover_ms=-1
 if [[ -n "$VICTIM_AOR" ]]; then
@@ -212,4 +234,4 @@ echo "drill: calls=$CALLS calls_lost=$calls_lost registrations=$REGS" \
   "registrations_lost=$regs_lost cdrs_missing=$cdrs_missing" \
   "detect_ms=$detect_ms recover_ms=$recover_ms"
 ((calls_lost == 0 && regs_lost == 0 && cdrs_missing == 0 &&
-  detect_ms >= 0 && detect_ms <= 2000)) || exit 1
+  detect_ms >= 0 && detect_ms <= 2000 && reactivate_ms >= 0)) || exit 1

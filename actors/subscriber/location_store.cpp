@@ -131,7 +131,7 @@ public:
     return local_->save(rec, stored);
   }
   status each_aor(const std::function<void(const std::string&)>& fn) override {
-    return local_->each_aor(fn);
+    return shared_->each(fn);
   }
 
 private:

@@ -74,13 +74,16 @@ public:
   /// nullopt erases.
   virtual status put(const std::string& aor,
                      const std::optional<std::string>& record_json) = 0;
+  /// Every AoR with a record.
+  virtual status each(const std::function<void(const std::string&)>& fn) = 0;
 };
 
 /// Cluster mode: `shared` is the truth and `local` a node-local copy (the
 /// API's binding documents). A load reads the shared record (another node
 /// may have written it last); a save replicates to the shared store first
 /// and fails, with nothing written locally, if that fails: a REGISTER is
-/// acknowledged only once its binding survives this node.
+/// acknowledged only once its binding survives this node. `each_aor` lists
+/// the shared records (a new owner adopts what it took over).
 std::unique_ptr<location_store>
 make_shared_location_store(std::unique_ptr<location_store> local,
                            std::shared_ptr<shared_records> shared);

@@ -222,6 +222,28 @@ void stop_where(self_t* self,
     spdlog::info("registrar: {} subscriber actor(s) handed over", n);
 }
 
+// Activates every AoR with a shared record that this node owns now and
+// does not run: the keys of a dead node (or a node's share when it joins)
+// come back to life at once, with their expiry timers and keepalives,
+// instead of at their next request.
+void adopt(self_t* self) {
+  auto& env = *self->state.env;
+  std::vector<std::string> mine;
+  auto st = env.locations->each_aor([&](const std::string& aor) {
+    if (!self->state.live.count(aor) && env.owns(aor))
+      mine.push_back(aor);
+  });
+  if (!st) {
+    spdlog::error("registrar: cannot list the shared bindings: {}",
+                  st.err().message);
+    return;
+  }
+  for (const auto& aor : mine)
+    activate(self, aor);
+  if (!mine.empty())
+    spdlog::info("registrar: {} subscriber actor(s) taken over", mine.size());
+}
+
 caf::behavior directory(self_t* self, std::shared_ptr<registrar_env> env) {
   self->state.env = std::move(env);
   return {
@@ -243,9 +265,11 @@ caf::behavior directory(self_t* self, std::shared_ptr<registrar_env> env) {
       },
       [=](rebalance_atom) {
         auto& env = *self->state.env;
-        stop_where(self, [&](const std::string& aor) {
-          return env.owns && !env.owns(aor);
-        });
+        if (!env.owns)
+          return;
+        stop_where(self,
+                   [&](const std::string& aor) { return !env.owns(aor); });
+        adopt(self);
       },
       [=](fenced_atom) {
         stop_where(self, [](const std::string&) { return true; });

@@ -84,45 +84,56 @@ void forward_request(const caf::actor& owner, const caf::actor& local,
                  rq.source.port, rq.local_socket, rq.key, local);
 }
 
+namespace {
+
+// Spawned with its state as arguments: CAF 0.17 mishandles the stored
+// (empty) argument tuple of a capturing lambda spawned without arguments
+// (UBSan: null reference; ASan: use after free in init_fun_factory).
+caf::behavior remote_sip_actor(caf::event_based_actor*,
+                               std::shared_ptr<remote_requests> table,
+                               remote_sip_hooks hooks) {
+  return {
+      [table, hooks](remote_request_atom, const std::string& raw,
+                     uint8_t transport, const std::string& ip, uint16_t port,
+                     const std::string& local, uint64_t origin_key,
+                     const caf::actor& origin) {
+        auto parsed = sip::parse_message(raw);
+        auto* m = std::get_if<sip::sip_message>(&parsed);
+        if (!m) {
+          // The origin's edge parsed it: this is a bug, not bad input.
+          spdlog::error("cluster: a forwarded request does not parse: {}",
+                        std::get<sip::parse_error>(parsed).reason);
+          caf::anon_send(origin, remote_reply_atom::value, origin_key,
+                         reply_to_json(sip::edge::sip_reply::of(500)).dump());
+          return;
+        }
+        auto now = std::chrono::steady_clock::now();
+        auto rq = std::make_shared<sip::edge::incoming_request>();
+        rq->key = table->add(origin, origin_key, now);
+        rq->message = std::move(*m);
+        rq->source.transport = static_cast<sip::sip_transport>(transport);
+        rq->source.ip = ip;
+        rq->source.port = port;
+        rq->local_socket = local;
+        rq->received_at = now;
+        rq->forwarded = true;
+        hooks.deliver(std::move(rq));
+      },
+      [hooks](remote_reply_atom, uint64_t key, const std::string& text) {
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        if (j.is_discarded())
+          return;
+        hooks.reply(key, reply_from_json(j));
+      },
+  };
+}
+
+} // namespace
+
 caf::actor spawn_remote_sip(caf::actor_system& sys,
                             std::shared_ptr<remote_requests> table,
                             remote_sip_hooks hooks) {
-  return sys.spawn([table, hooks](caf::event_based_actor*) -> caf::behavior {
-    return {
-        [table, hooks](remote_request_atom, const std::string& raw,
-                       uint8_t transport, const std::string& ip, uint16_t port,
-                       const std::string& local, uint64_t origin_key,
-                       const caf::actor& origin) {
-          auto parsed = sip::parse_message(raw);
-          auto* m = std::get_if<sip::sip_message>(&parsed);
-          if (!m) {
-            // The origin's edge parsed it: this is a bug, not bad input.
-            spdlog::error("cluster: a forwarded request does not parse: {}",
-                          std::get<sip::parse_error>(parsed).reason);
-            caf::anon_send(origin, remote_reply_atom::value, origin_key,
-                           reply_to_json(sip::edge::sip_reply::of(500)).dump());
-            return;
-          }
-          auto now = std::chrono::steady_clock::now();
-          auto rq = std::make_shared<sip::edge::incoming_request>();
-          rq->key = table->add(origin, origin_key, now);
-          rq->message = std::move(*m);
-          rq->source.transport = static_cast<sip::sip_transport>(transport);
-          rq->source.ip = ip;
-          rq->source.port = port;
-          rq->local_socket = local;
-          rq->received_at = now;
-          rq->forwarded = true;
-          hooks.deliver(std::move(rq));
-        },
-        [hooks](remote_reply_atom, uint64_t key, const std::string& text) {
-          auto j = nlohmann::json::parse(text, nullptr, false);
-          if (j.is_discarded())
-            return;
-          hooks.reply(key, reply_from_json(j));
-        },
-    };
-  });
+  return sys.spawn(remote_sip_actor, std::move(table), std::move(hooks));
 }
 
 } // namespace sb::actors

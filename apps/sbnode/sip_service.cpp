@@ -79,6 +79,9 @@ public:
              const std::optional<std::string>& j) override {
     return kv_.put(aor, j);
   }
+  status each(const std::function<void(const std::string&)>& fn) override {
+    return kv_.each_key(fn);
+  }
 
 private:
   cluster::fenced_kv kv_;

@@ -49,10 +49,6 @@ for p in sp2 sp3; do wait_state 1 "$p" alive 15 >/dev/null; done
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 rss_all() { local k; for k in 1 2 3; do printf '%s ' "$(rss_kb "${NODE_PIDS[$k]}")"; done; }
 redis_mem() { redis-cli -p "$REDIS_PORT" info memory | awk -F: '/^used_memory:/ { print $2+0 }'; }
-metric_at() { # metric_at K NAME
-  curl -sk -m 5 "https://127.0.0.1$1:$CLUSTER_MGMT_PORT/metrics" |
-    awk -v k="$2" '$1 == k { print $2; exit }'
-}
 mem0=($(rss_all))
 say "3 nodes up; RSS (kB) ${mem0[*]}"
 

@@ -28,7 +28,14 @@ TEST_CASE("fenced kv: an owner of an older epoch cannot overwrite",
   sb::cluster::fenced_kv new_owner{client, "t:", 2s,
                                    [&] { return new_epoch.load(); }};
 
+  auto keys = [&] {
+    std::vector<std::string> out;
+    REQUIRE(new_owner.each_key([&](const std::string& k) { out.push_back(k); })
+                .ok());
+    return out;
+  };
   REQUIRE(old_owner.put("subscriber:a", std::string{"v1"}).ok());
+  CHECK(keys() == std::vector<std::string>{"subscriber:a"});
   CHECK(new_owner.get("subscriber:a").value() ==
         std::optional<std::string>{"v1"});
 
@@ -43,10 +50,12 @@ TEST_CASE("fenced kv: an owner of an older epoch cannot overwrite",
   // An erase is a tombstone: gone for readers, still fencing old writers.
   REQUIRE(new_owner.put("subscriber:a", std::nullopt).ok());
   CHECK_FALSE(new_owner.get("subscriber:a").value());
+  CHECK(keys().empty()); // a new owner has nothing to take over
   CHECK_FALSE(old_owner.put("subscriber:a", std::string{"stale"}).ok());
   CHECK_FALSE(new_owner.get("subscriber:a").value());
   // The same epoch writes again (the owner re-registers the AoR).
   REQUIRE(new_owner.put("subscriber:a", std::string{"v3"}).ok());
+  CHECK(keys() == std::vector<std::string>{"subscriber:a"});
   CHECK(old_owner.get("subscriber:a").value() ==
         std::optional<std::string>{"v3"});
   CHECK_FALSE(old_owner.get("subscriber:never").value());

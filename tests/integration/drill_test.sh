@@ -11,6 +11,7 @@ for args in "--node sp2 --signal KILL" "--node sp3 --signal STOP"; do
     { cat "$WORK/drill.err" >&2; echo "$out" >&2; fail "drill $args: $out"; }
   line=$(grep '^drill: calls=' <<<"$out") || fail "no result line: $out"
   echo "$line"
+  grep -E 'dead after|run all|registered again' "$WORK/drill.err" || true
   [[ "$line" == *" calls_lost=0 "*"registrations_lost=0 cdrs_missing=0 "* ]] ||
     fail "drill $args lost something: $line"
   pass "drill $args"

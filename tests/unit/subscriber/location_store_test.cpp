@@ -360,6 +360,11 @@ struct memory_records final : shared_records {
     return it == records.end() ? std::optional<std::string>{}
                                : std::optional<std::string>{it->second};
   }
+  sb::status each(const std::function<void(const std::string&)>& fn) override {
+    for (const auto& [aor, j] : records)
+      fn(aor);
+    return {};
+  }
   sb::status put(const std::string& aor,
                  const std::optional<std::string>& j) override {
     if (failing)
@@ -379,11 +384,13 @@ TEST_CASE("location store: the shared store is written first and read back",
   auto db = open_store(tmp);
   auto shared = std::make_shared<memory_records>();
   auto ls = make_shared_location_store(make_local_location_store(*db), shared);
+  auto local = make_local_location_store(*db); // what this node keeps
   stored_binding_ids ids;
   auto st = registered(alice, {contact("sip:alice@192.168.1.20:5060")});
   REQUIRE(ls->save(record_of(st), ids).ok());
   REQUIRE(shared->records.count(alice));
-  CHECK(all_aors(*ls) == std::vector<std::string>{alice});
+  CHECK(all_aors(*ls) == std::vector<std::string>{alice}); // the shared list
+  CHECK(all_aors(*local) == std::vector<std::string>{alice});
 
   // Another node wrote the AoR last: a load sees its record, not ours.
   auto theirs = registered(alice, {contact("sip:alice@192.168.1.99:5060")});
@@ -399,13 +406,14 @@ TEST_CASE("location store: the shared store is written first and read back",
   auto none = st;
   none.bindings.clear();
   CHECK_FALSE(ls->save(record_of(none), ids).ok());
-  CHECK(all_aors(*ls) == std::vector<std::string>{alice});
+  CHECK(all_aors(*local) == std::vector<std::string>{alice});
   CHECK_FALSE(ls->load(alice).ok());
 
   shared->failing = false;
   REQUIRE(ls->save(record_of(none), ids).ok());
   CHECK(shared->records.empty());
   CHECK(all_aors(*ls).empty());
+  CHECK(all_aors(*local).empty());
 }
 
 // Regression: decode_record once read the ids with json::value(), which
