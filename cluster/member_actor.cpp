@@ -210,7 +210,7 @@ void tick(member_actor* self) {
   self->delayed_send(self, st.opts.heartbeat_interval, tick_atom::value);
 }
 
-void drop_link(member_actor* self, const std::string& name) {
+void drop_link(member_actor* self, std::string name) {
   auto& st = self->state;
   st.links.erase(name);
   if (auto it = st.connected.find(name); it != st.connected.end())
@@ -236,7 +236,8 @@ caf::behavior member_fun(
     for (auto& [name, link] : self->state.links)
       if (link.member.address() == dm.source) {
         spdlog::info("cluster: connection to {} lost", name);
-        drop_link(self, name);
+        // A copy: drop_link erases the entry `name` refers to.
+        drop_link(self, std::string{name});
         publish(self);
         return;
       }
