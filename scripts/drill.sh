@@ -150,7 +150,8 @@ while :; do
   for k in 1 2 3; do
     [[ $k == "$K" ]] && continue
     a=$(metric_at "$k" sb_registrar_live_actors)
-    sum=$((sum + ${a%.*}))
+    a=${a%.*}
+    sum=$((sum + ${a:-0}))
   done
   now=$(date +%s%N)
   if ((sum >= REGS)); then

@@ -26,9 +26,11 @@ wait_state() {
 }
 state_of() { view "$1" | jq -r --arg n "$2" '[.members[]? | select(.name == $n) | .state][0] // "?"'; }
 
-metric_at() { # metric_at K NAME: a metric of spK ("" when absent)
-  curl -sk -m 5 "https://127.0.0.1$1:$CLUSTER_MGMT_PORT/metrics" |
-    awk -v k="$2" '$1 == k { print $2; exit }'
+metric_at() { # metric_at K NAME: a metric of spK (0 when absent)
+  # awk reads to the end: quitting early would make curl fail with EPIPE,
+  # and pipefail with it.
+  { curl -sk -m 5 "https://127.0.0.1$1:$CLUSTER_MGMT_PORT/metrics" || true; } |
+    awk -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
 }
 
 AUTH=administrator:administrator
