@@ -92,7 +92,7 @@ provision_subscribers "$DOMAIN" "$REGS"
 # --- SIPp: the callee UA all bindings point to, registrations, calls ---
 SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
 UAS_PORT=$(free_port)
-sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(( $(free_port) & ~1 ))
+sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(free_media_port)
 UAS_PID=$SIPP_PID
 
 inf_users "$WORK/regs.inf" 1 "$REGS"
@@ -120,7 +120,7 @@ HOLD_MS=8000
 if ((CALLS > 0)); then
   inf_calls "$WORK/calls.inf" 1 "$CALLS"
   sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
-    -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+    -i 127.0.0.3 -p "$(free_port)" -mp $(free_media_port) \
     -m "$CALLS" -r "$CALLS" -l "$CALLS" -d "$HOLD_MS" \
     -recv_timeout 30000 -timeout 90s
   CALLS_PID=$SIPP_PID
@@ -200,7 +200,7 @@ if ((CALLS > 0)); then
 fi
 inf_calls "$WORK/verify.inf" 1 "$REGS"
 sipp_bg verify "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/verify.inf" \
-  -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+  -i 127.0.0.3 -p "$(free_port)" -mp $(free_media_port) \
   -m "$REGS" -r 50 -l 50 -d 200 -recv_timeout 10000 -timeout 60s
 wait "$SIPP_PID" || true
 reached=$(successes verify)

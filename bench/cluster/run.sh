@@ -89,7 +89,7 @@ say "$P provisioned in $(python3 -c "print(round($t1-$t0,1))") s ($(tail -1 "$WO
 SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
 UAS_PORT=$(free_port)
 sipp_bg uas -sf "$SHARED/scenarios/call-uas.xml" -i 127.0.0.2 -p "$UAS_PORT" \
-  -l $((C * 2)) -mp $(( $(free_port) & ~1 ))
+  -l $((C * 2)) -mp $(free_media_port)
 {
   echo SEQUENTIAL
   for i in $(seq 1 "$R"); do

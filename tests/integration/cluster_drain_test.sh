@@ -17,7 +17,7 @@ pass "two of three nodes up, $N subscribers provisioned"
 
 SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
 UAS_PORT=$(free_port)
-sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(( $(free_port) & ~1 ))
+sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp $(free_media_port)
 inf_users "$WORK/regs.inf" 1 "$N"
 register_all() { # register_all NAME: every subscriber registers through sp1
   sipp_bg "$1" "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/regs.inf" \
@@ -63,7 +63,7 @@ pass "a joining node takes its share: sp3 owns and runs $share of $N"
 # --- drain sp2 with calls up and REGISTERs arriving -----------------------
 inf_calls "$WORK/calls.inf" 1 2
 sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
-  -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+  -i 127.0.0.3 -p "$(free_port)" -mp $(free_media_port) \
   -m 2 -r 2 -d 5000 -recv_timeout 20000 -timeout 60s
 CALLS_PID=$SIPP_PID
 sleep 1.5
@@ -91,7 +91,7 @@ pass "sp2 drained ($sp2_share AoRs moved) and exited 0; REGISTERs and calls mean
 # Every binding is still there: a call to each one reaches the callee.
 inf_calls "$WORK/verify.inf" 1 "$N"
 sipp_bg verify "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/verify.inf" \
-  -i 127.0.0.3 -p "$(free_port)" -mp $(( $(free_port) & ~1 )) \
+  -i 127.0.0.3 -p "$(free_port)" -mp $(free_media_port) \
   -m "$N" -r 20 -l 30 -d 200 -recv_timeout 10000 -timeout 60s
 wait "$SIPP_PID" || true
 [[ "$(successes verify)" == "$N" ]] ||

@@ -45,6 +45,24 @@ free_port() {
   return 1
 }
 
+# free_media_port: an even port P with P..P+3 free on UDP and TCP: SIPp's
+# -mp binds audio RTP/RTCP at P, P+1 and video at P+2, P+3.
+free_media_port() {
+  local p k busy
+  for _ in $(seq 1 200); do
+    p=$(( (20000 + RANDOM % 40000) & ~1 ))
+    busy=0
+    for k in 0 1 2 3; do
+      [[ -z "$(ss -Htuan "sport = :$((p + k))" 2>/dev/null)" ]] || busy=1
+    done
+    if ((busy == 0)); then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
 # make_conf DIR: the repository's conf/ with a private data dir and port.
 make_conf() {
   local dir=$1

@@ -72,7 +72,7 @@ callee() {
   local dir="$WORK/sipp-$name"
   mkdir -p "$dir"
   CALLEE_PORT=$(free_port)
-  local mport=$(( $(free_port) & ~1 ))
+  local mport=$(free_media_port)
   (cd "$dir" && exec timeout -k 2 60 sipp -i "$ip" -p "$CALLEE_PORT" \
      -mp "$mport" -nostdin -timeout 50s -trace_err -error_file errors.log \
      -trace_msg -message_file messages.log -trace_logs -log_file log.log \
@@ -99,7 +99,7 @@ caller_bg() {
   mkdir -p "$dir"
   local port mport
   port=$(free_port)
-  mport=$(( $(free_port) & ~1 ))
+  mport=$(free_media_port)
   (cd "$dir" && exec timeout -k 2 60 sipp "127.0.0.1:$SIP_PORT" -sf "$scen" \
      -inf "$inf" -i "$CALLER_IP" -p "$port" -mp "$mport" -m "$calls" \
      -nostdin -recv_timeout 30000 -timeout 50s -trace_err \
