@@ -77,10 +77,30 @@ void restart_grace(membership_view& v, steady_time now) {
       p.last_heartbeat = now;
 }
 
+std::optional<membership_change>
+on_draining(membership_view& v, const std::string& peer, bool draining) {
+  auto it = v.peers.find(peer);
+  if (it == v.peers.end() || it->second.draining == draining)
+    return std::nullopt;
+  it->second.draining = draining;
+  if (draining)
+    return membership_change{++v.epoch, {}, {peer}};
+  return membership_change{++v.epoch, {peer}, {}};
+}
+
+std::optional<membership_change> drain_self(membership_view& v) {
+  if (v.self_draining)
+    return std::nullopt;
+  v.self_draining = true;
+  return membership_change{++v.epoch, {}, {v.self}};
+}
+
 std::vector<std::string> live_members(const membership_view& v) {
-  std::vector<std::string> out{v.self};
+  std::vector<std::string> out;
+  if (!v.self_draining)
+    out.push_back(v.self);
   for (const auto& [name, p] : v.peers)
-    if (p.state != peer_state::dead)
+    if (p.state != peer_state::dead && !p.draining)
       out.push_back(name);
   std::sort(out.begin(), out.end());
   return out;

@@ -33,11 +33,13 @@ struct peer_info {
   peer_state state = peer_state::dead;
   std::optional<steady_time> last_heartbeat;
   std::optional<steady_time> lease_until; ///< from its Redis lease TTL
+  bool draining = false; ///< announced it is leaving: owns no key
 };
 
 struct membership_view {
   std::string self;
   uint64_t epoch = 1;
+  bool self_draining = false;
   std::map<std::string, peer_info> peers; ///< configured peers, not self
 };
 
@@ -76,7 +78,17 @@ bool lease_lapsed(std::optional<steady_time> renewed, steady_time now,
 /// had heard gets a fresh grace period from `now`.
 void restart_grace(membership_view& v, steady_time now);
 
-/// Self and every peer not dead, sorted: the nodes placement uses.
+/// `peer` says in its heartbeat whether it is draining (sbctl node drain):
+/// a change of the flag moves its keys (it leaves, or comes back after a
+/// restart). Kept when its connection drops: it is about to exit.
+std::optional<membership_change>
+on_draining(membership_view& v, const std::string& peer, bool draining);
+
+/// This node starts draining: it leaves placement.
+std::optional<membership_change> drain_self(membership_view& v);
+
+/// Self and every peer neither dead nor draining, sorted: the nodes
+/// placement uses.
 std::vector<std::string> live_members(const membership_view& v);
 
 } // namespace sb::cluster

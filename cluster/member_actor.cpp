@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <set>
 #include <thread>
 
 #include <caf/atom.hpp>
@@ -62,12 +61,7 @@ struct member_state {
   uint64_t epoch = 0;
   std::optional<steady_time> renewed;
   uint64_t fenced_count = 0;
-  bool draining = false;
   std::map<std::string, peer_link> links;
-  /// Peers that announced they are draining; kept when their connection
-  /// goes (they are about to exit), cleared by a heartbeat without the flag
-  /// (restarted).
-  std::set<std::string> draining_peers;
   std::map<std::string, int64_t> lease_ms;
   static inline const char* name = "cluster_member";
 };
@@ -95,23 +89,19 @@ void publish(member_actor* self) {
   me.epoch = st.epoch;
   me.actors = st.opts.actor_count ? st.opts.actor_count() : 0;
   me.heartbeat_age_ms = 0;
-  me.draining = st.draining;
+  me.draining = st.mv.self_draining;
   me.lease_ms = st.renewed ? std::chrono::duration_cast<milliseconds>(
                                  *st.renewed + st.opts.lease_ttl - now)
                                  .count()
                            : -1;
   snap.members.push_back(me);
-  // A draining node owns nothing: its keys go to the others.
-  if (!st.draining)
-    snap.live.push_back({st.opts.self, st.opts.self_roles});
   for (const auto& peer : st.opts.peers) {
     const auto& info = st.mv.peers.at(peer.name);
     member_status m;
     m.name = peer.name;
     m.roles = peer.roles;
     m.state = info.state;
-    bool draining = st.draining_peers.count(peer.name) > 0;
-    m.draining = draining;
+    m.draining = info.draining;
     if (auto it = st.links.find(peer.name); it != st.links.end()) {
       m.connected = true;
       m.incarnation = it->second.incarnation;
@@ -126,12 +116,17 @@ void publish(member_actor* self) {
               .count();
     if (auto it = st.lease_ms.find(peer.name); it != st.lease_ms.end())
       m.lease_ms = it->second;
-    if (info.state != peer_state::dead && !draining)
-      snap.live.push_back({peer.name, peer.roles});
     snap.members.push_back(std::move(m));
   }
-  std::sort(snap.live.begin(), snap.live.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
+  for (const auto& name : live_members(st.mv)) {
+    if (name == st.opts.self) {
+      snap.live.push_back({name, st.opts.self_roles});
+      continue;
+    }
+    for (const auto& peer : st.opts.peers)
+      if (peer.name == name)
+        snap.live.push_back({name, peer.roles});
+  }
   st.view->publish(std::move(snap));
 }
 
@@ -202,7 +197,7 @@ void tick(member_actor* self) {
   uint64_t actors = st.opts.actor_count ? st.opts.actor_count() : 0;
   for (const auto& [name, link] : st.links)
     self->send(link.member, hb_atom::value, st.opts.self, st.incarnation,
-               st.epoch, actors, st.draining);
+               st.epoch, actors, st.mv.self_draining);
   if (auto c = on_tick(st.mv, now, st.opts.detector))
     changed(self, *c);
   renew_and_read_leases(self, now);
@@ -256,15 +251,8 @@ caf::behavior member_fun(
           it->second.epoch = epoch;
           it->second.actors = actors;
         }
-        if (draining != (st.draining_peers.count(from) > 0)) {
-          if (draining) {
-            st.draining_peers.insert(from);
-            changed(self, membership_change{st.epoch, {}, {from}}, "draining");
-          } else {
-            st.draining_peers.erase(from);
-            changed(self, membership_change{st.epoch, {from}, {}});
-          }
-        }
+        if (auto c = on_draining(st.mv, from, draining))
+          changed(self, *c, "draining");
         if (epoch > st.epoch)
           st.epoch = epoch;
         if (auto c =
@@ -321,12 +309,10 @@ caf::behavior member_fun(
       },
       [self](drain_atom) {
         auto& st = self->state;
-        if (st.draining)
-          return;
-        st.draining = true;
-        spdlog::info("cluster: draining: this node hands its keys over");
-        changed(self, membership_change{st.epoch, {}, {st.opts.self}},
-                "draining");
+        if (auto c = drain_self(st.mv)) {
+          spdlog::info("cluster: draining: this node hands its keys over");
+          changed(self, *c, "draining");
+        }
       },
       [self](epoch_atom, uint64_t e) {
         auto& st = self->state;

@@ -67,3 +67,29 @@ TEST_CASE("failure detector: own lease lapsed after a freeze, grace after",
   CHECK(v.peers.at("sp2").state == peer_state::alive);
   CHECK_FALSE(v.peers.at("sp3").last_heartbeat); // never heard stays so
 }
+
+TEST_CASE("failure detector: draining nodes leave placement, the flag back "
+          "returns them",
+          "[cluster][failure_detector]") {
+  auto t0 = steady_time{} + 100s;
+  auto v = make_view("sp1", {"sp1", "sp2", "sp3"});
+  on_heartbeat(v, "sp2", t0);
+  on_heartbeat(v, "sp3", t0);
+  auto e = v.epoch;
+  auto c = on_draining(v, "sp2", true);
+  REQUIRE(c);
+  CHECK(c->left == std::vector<std::string>{"sp2"});
+  CHECK(c->epoch == e + 1);
+  CHECK(live_members(v) == std::vector<std::string>{"sp1", "sp3"});
+  CHECK_FALSE(on_draining(v, "sp2", true)); // every heartbeat repeats it
+  CHECK_FALSE(on_draining(v, "sp9", true)); // not configured
+  // Restarted without the flag: it owns its keys again.
+  c = on_draining(v, "sp2", false);
+  REQUIRE(c);
+  CHECK(c->joined == std::vector<std::string>{"sp2"});
+  CHECK(live_members(v) == std::vector<std::string>{"sp1", "sp2", "sp3"});
+
+  REQUIRE(drain_self(v));
+  CHECK_FALSE(drain_self(v));
+  CHECK(live_members(v) == std::vector<std::string>{"sp2", "sp3"});
+}
