@@ -127,40 +127,40 @@ if ((CALLS > 0)); then
   sleep 2 # every call answered and holding
 fi
 
-# --- the kill ------------------------------------------------------------
-t0=$(date +%s%N)
-kill "-$SIGNAL" "${NODE_PIDS[$K]}"
-detect_ms=-1
-while :; do
-  now=$(date +%s%N)
-  if [[ "$(state_of 1 "$VICTIM")" == dead ]]; then
-    detect_ms=$(( (now - t0) / 1000000 ))
-    break
-  fi
-  (( (now - t0) / 1000000 > 10000 )) && break
-  sleep 0.02
-done
-say "sp1 saw $VICTIM dead after $detect_ms ms"
-
+# ms_since_kill CHECK...: ms from the kill until CHECK succeeds; -1 after
+# 10 s.
+ms_since_kill() {
+  local now
+  while :; do
+    now=$(date +%s%N)
+    if "$@"; then
+      echo $(( (now - t0) / 1000000 ))
+      return 0
+    fi
+    (( (now - t0) / 1000000 > 10000 )) && { echo -1; return 0; }
+    sleep 0.02
+  done
+}
+victim_dead() { [[ "$(state_of 1 "$VICTIM")" == dead ]]; }
 # The survivors take the victim's subscribers over at once, from Redis,
 # before any request for them arrives.
-reactivate_ms=-1
-while :; do
-  sum=0
+survivors_run_all() {
+  local k a sum=0
   for k in 1 2 3; do
     [[ $k == "$K" ]] && continue
     a=$(metric_at "$k" sb_registrar_live_actors)
     a=${a%.*}
     sum=$((sum + ${a:-0}))
   done
-  now=$(date +%s%N)
-  if ((sum >= REGS)); then
-    reactivate_ms=$(( (now - t0) / 1000000 ))
-    break
-  fi
-  (( (now - t0) / 1000000 > 10000 )) && break
-  sleep 0.05
-done
+  ((sum >= REGS))
+}
+
+# --- the kill ------------------------------------------------------------
+t0=$(date +%s%N)
+kill "-$SIGNAL" "${NODE_PIDS[$K]}"
+detect_ms=$(ms_since_kill victim_dead)
+say "sp1 saw $VICTIM dead after $detect_ms ms"
+reactivate_ms=$(ms_since_kill survivors_run_all)
 say "the survivors run all $REGS subscriber actors again after $reactivate_ms ms"
 
 # Recovery: a REGISTER of an AoR the victim owned succeeds again.

@@ -22,6 +22,21 @@ grep -q '^sp2 *alive *lb,proxy,mgmt' <<<"$out" || fail "node list: $out"
 grep -q '^sp3 *alive' <<<"$out" || fail "node list: $out"
 pass "sbctl node list shows members, roles, states"
 
+# Bad control requests change nothing.
+r=$(http_at 127.0.0.11 GET /control/cluster)
+[[ "$r" == 401* ]] || fail "cluster view without token: $r"
+r=$(http_at 127.0.0.12 POST /control/drain -H "Authorization: Bearer wrong")
+[[ "$r" == 401* ]] || fail "drain with a wrong token: $r"
+rc=0
+out=$("$SBCTL" node --config-dir "$BASE/sp1" drain 2>&1) || rc=$?
+[[ $rc == 2 && "$out" == *"--node"* ]] || fail "drain without --node: $rc $out"
+rc=0
+out=$("$SBCTL" node --config-dir "$BASE/sp1" --node sp9 drain 2>&1) || rc=$?
+[[ $rc == 2 ]] || fail "drain of an unknown node: $rc $out"
+[[ "$(state_of 1 sp2)" == alive && "$(state_of 1 sp1)" == alive ]] ||
+  fail "a refused drain changed the view: $(view 1)"
+pass "control requests without the token, and drains without a valid node, refused"
+
 epoch0=$(field 1 epoch)
 (( epoch0 > 0 )) || fail "no epoch: $(view 1)"
 

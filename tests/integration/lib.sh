@@ -31,28 +31,15 @@ fail() {
 
 pass() { echo "ok: $*"; }
 
-# A port on 127.0.0.1 that nothing uses right now, on TCP or UDP (SIP
-# listens on both).
+# free_port [SPAN [EVEN]]: a port P such that P..P+SPAN-1 are unused right
+# now on TCP and UDP (SIP listens on both); EVEN=1 makes P even.
 free_port() {
-  local p
+  local span=${1:-1} even=${2:-0} p k busy
   for _ in $(seq 1 200); do
     p=$(( 20000 + RANDOM % 40000 ))
-    if [[ -z "$(ss -Htuan "sport = :$p" 2>/dev/null)" ]]; then
-      echo "$p"
-      return 0
-    fi
-  done
-  return 1
-}
-
-# free_media_port: an even port P with P..P+3 free on UDP and TCP: SIPp's
-# -mp binds audio RTP/RTCP at P, P+1 and video at P+2, P+3.
-free_media_port() {
-  local p k busy
-  for _ in $(seq 1 200); do
-    p=$(( (20000 + RANDOM % 40000) & ~1 ))
+    ((even)) && p=$((p & ~1))
     busy=0
-    for k in 0 1 2 3; do
+    for ((k = 0; k < span; k++)); do
       [[ -z "$(ss -Htuan "sport = :$((p + k))" 2>/dev/null)" ]] || busy=1
     done
     if ((busy == 0)); then
@@ -62,6 +49,10 @@ free_media_port() {
   done
   return 1
 }
+
+# free_media_port: for SIPp's -mp, which binds audio RTP/RTCP at P, P+1 and
+# video at P+2, P+3.
+free_media_port() { free_port 4 1; }
 
 # make_conf DIR: the repository's conf/ with a private data dir and port.
 make_conf() {

@@ -43,6 +43,11 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 [[ "$r" == *'"log_level":"debug"'* ]] || fail "SIGHUP did not apply logging.level: $r"
+# A single node has no cluster view and cannot be drained.
+r=$(http GET /control/cluster -H "Authorization: Bearer $TOKEN")
+[[ "$r" == 404* ]] || fail "cluster view on a single node: $r"
+r=$(http POST /control/drain -H "Authorization: Bearer $TOKEN")
+[[ "$r" == 404* ]] || fail "drain on a single node: $r"
 grep -q 'reload: logging.level info -> debug' "$WORK/node.log" ||
   fail "reload not logged"
 m=$(http GET /metrics)
