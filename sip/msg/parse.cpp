@@ -45,16 +45,22 @@ std::string uri_of(msg_t* m, const url_t* u) {
 }
 
 // The field value of a header as sofia prints it (canonical spacing).
+// sofia's parameter encoder counts but does not write the last parameter
+// when it would end exactly one byte before the end of the buffer, so a
+// length is trusted only with a byte to spare (the fuzzer found a 511-byte
+// Via printed with stack garbage from a 512-byte buffer).
 std::string field_value(const msg_header_t* h) {
   char buf[512];
   auto n = msg_header_field_e(buf, sizeof buf, h, 0);
   if (n < 0)
     return {};
-  if (static_cast<size_t>(n) < sizeof buf)
+  if (static_cast<size_t>(n) + 1 < sizeof buf)
     return std::string(buf, static_cast<size_t>(n));
-  std::string big(static_cast<size_t>(n) + 1, '\0');
+  std::string big(static_cast<size_t>(n) + 2, '\0');
   n = msg_header_field_e(big.data(), static_cast<isize_t>(big.size()), h, 0);
-  big.resize(n < 0 ? 0 : static_cast<size_t>(n));
+  big.resize(n < 0 || static_cast<size_t>(n) + 1 >= big.size()
+                 ? 0
+                 : static_cast<size_t>(n));
   return big;
 }
 
