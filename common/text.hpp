@@ -1,12 +1,16 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
-// ASCII case handling for protocol tokens (HTTP and SIP header names,
-// methods, schemes, URI parts, login names). Locale-free on purpose: these
-// are ASCII by their grammars.
+// ASCII text handling for protocol tokens (HTTP and SIP header names,
+// methods, schemes, URI parts, login names, numbers in Redis replies and
+// stored positions). Locale-free on purpose: these are ASCII by their
+// grammars.
 namespace sb {
 
 /// `c` in lower case if it is an ASCII capital letter, else `c`.
@@ -28,6 +32,15 @@ inline bool iequals(std::string_view a, std::string_view b) noexcept {
          std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return ascii_lower(x) == ascii_lower(y);
          });
+}
+
+/// `s` as a decimal number when it is nothing else (no sign, no spaces).
+inline std::optional<uint64_t> parse_u64(std::string_view s) noexcept {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size())
+    return std::nullopt;
+  return v;
 }
 
 } // namespace sb

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -15,6 +16,7 @@
 #include <caf/atom.hpp>
 
 namespace sb::persistence {
+class checkpoint_store;
 class entity_txn;
 class provisioning_log;
 class rocks_store;
@@ -59,17 +61,34 @@ struct provisioning_progress {
   std::atomic<int64_t> apply_delay_ms{0};
 };
 
+/// Retention of a shared log (issue 6 item 3). Without `checkpoints` the
+/// log is never trimmed and the node never loads a checkpoint.
+struct provisioning_retention {
+  persistence::checkpoint_store* checkpoints = nullptr;
+  /// The newest changes always kept in the log.
+  uint64_t keep = 100000;
+  /// How often the node reports what it applied and, when it maintains
+  /// the log, publishes a checkpoint and trims.
+  std::chrono::milliseconds interval{10000};
+  /// The live nodes, this one included; the first by name maintains the
+  /// log. Unset: this node alone.
+  std::function<std::vector<std::string>()> live_nodes;
+};
+
 /// Spawns the actor that owns the node's provisioning write path: appends go
 /// to the log (local RocksDB or the cluster's Redis stream) and every change
 /// of the log is applied to the local store in order. It runs detached (its
-/// own thread) because appends and applies fsync. `log`, `store` and
-/// `progress` must outlive it.
+/// own thread) because appends and applies fsync. A node that finds the
+/// log trimmed past what it applied (it started late, or was away long)
+/// loads the newest checkpoint first. `log`, `store`, `progress` and the
+/// retention's checkpoint store must outlive it.
 caf::actor spawn_provisioning_actor(caf::actor_system& sys, std::string origin,
                                     persistence::provisioning_log& log,
                                     persistence::rocks_store& store,
                                     provisioning_progress& progress,
                                     size_t apply_batch,
-                                    std::chrono::milliseconds poll_interval);
+                                    std::chrono::milliseconds poll_interval,
+                                    provisioning_retention retention = {});
 
 } // namespace sb::actors
 

@@ -238,9 +238,28 @@ int node::run() {
   st.actors_running = [&sys] {
     return static_cast<double>(sys.registry().running());
   };
+  // Cluster mode: the view and the Redis connection first (provisioning
+  // and the SIP service go by them), the membership once the services
+  // exist.
+  std::unique_ptr<cluster_service> cluster;
+  if (s.cluster.enable)
+    cluster = std::make_unique<cluster_service>(cfg_);
+  actors::provisioning_retention retention;
+  retention.checkpoints = (*backend)->checkpoints();
+  retention.keep = static_cast<uint64_t>(s.provisioning.log_keep);
+  retention.interval =
+      std::chrono::seconds(s.provisioning.retention_interval_s);
+  if (cluster)
+    retention.live_nodes = [view = cluster->view()] {
+      std::vector<std::string> names;
+      for (const auto& n : view->get().live)
+        names.push_back(n.name);
+      return names;
+    };
   auto provisioning = actors::spawn_provisioning_actor(
       sys, cfg_.node, (*backend)->log(), **store, progress,
-      static_cast<size_t>(s.provisioning.apply_batch), 200ms);
+      static_cast<size_t>(s.provisioning.apply_batch), 200ms,
+      std::move(retention));
 
   // The management listener: configured certificate, or a self-signed one
   // generated once into the data directory.
@@ -296,11 +315,6 @@ int node::run() {
     }
     media = std::move(*svc);
   }
-  // Cluster mode: the view and the Redis connection first (the SIP service
-  // routes by them), the membership once the services exist.
-  std::unique_ptr<cluster_service> cluster;
-  if (s.cluster.enable)
-    cluster = std::make_unique<cluster_service>(cfg_);
   // The SIP edge, the subscriber actors and the call actors (lb role).
   std::unique_ptr<sip_service> sip;
   if (cfg_.host().has_role("lb")) {

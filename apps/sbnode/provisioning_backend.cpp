@@ -1,8 +1,11 @@
 #include "apps/sbnode/provisioning_backend.hpp"
 
 #include "persistence/provlog/local_provisioning_log.hpp"
+#include "persistence/provlog/redis_checkpoint_store.hpp"
 #include "persistence/provlog/redis_provisioning_log.hpp"
 #include "persistence/redis/redis_thread.hpp"
+
+#include <algorithm>
 
 #include <spdlog/spdlog.h>
 
@@ -39,18 +42,28 @@ public:
     log_ = std::make_unique<persistence::redis_provisioning_log>(
         redis_->client(), s.redis.key_prefix + "provlog",
         milliseconds(s.redis.command_timeout_ms));
+    // A checkpoint of many subscribers takes longer than a command.
+    checkpoints_ = std::make_unique<persistence::redis_checkpoint_store>(
+        redis_->client(), s.redis.key_prefix + "provlog",
+        std::max(milliseconds(10000),
+                 milliseconds(s.redis.command_timeout_ms)));
   }
 
   ~redis_backend() override {
+    checkpoints_.reset();
     log_.reset();
     redis_.reset();
   }
 
   persistence::provisioning_log& log() override { return *log_; }
+  persistence::checkpoint_store* checkpoints() override {
+    return checkpoints_.get();
+  }
 
 private:
   std::unique_ptr<persistence::redis_thread> redis_;
   std::unique_ptr<persistence::redis_provisioning_log> log_;
+  std::unique_ptr<persistence::redis_checkpoint_store> checkpoints_;
 };
 
 } // namespace

@@ -6,6 +6,7 @@
 #include <memory>
 
 namespace sb::persistence {
+class checkpoint_store;
 class provisioning_log;
 class rocks_store;
 } // namespace sb::persistence
@@ -23,6 +24,9 @@ public:
 
   virtual ~provisioning_backend() = default;
   virtual persistence::provisioning_log& log() = 0;
+  /// Where checkpoints of a shared log are kept; null for the local log,
+  /// which is this node's alone and never trimmed.
+  virtual persistence::checkpoint_store* checkpoints() { return nullptr; }
 };
 
 } // namespace sb::apps

@@ -477,6 +477,20 @@ std::vector<field> make_schema() {
       [](auto& s) -> auto& { return s.provisioning.apply_batch; }, 1, 100000,
       restart, in_constants,
       "Changes read from the provisioning log per apply step."));
+  v.push_back(integer(
+      "provisioning.log_keep",
+      [](auto& s) -> auto& { return s.provisioning.log_keep; }, 1, 1000000000,
+      restart, in_config,
+      "Newest changes a shared (redis) provisioning log always keeps; older "
+      "ones are trimmed once every live node applied them and a checkpoint "
+      "covers them (a node that starts later loads the checkpoint)."));
+  v.push_back(integer(
+      "provisioning.retention_interval_s",
+      [](auto& s) -> auto& { return s.provisioning.retention_interval_s; }, 1,
+      3600, restart, in_config,
+      "Seconds between rounds in which each node reports the position it "
+      "applied and the first live node by name checkpoints and trims the "
+      "shared provisioning log."));
   return v;
 }
 

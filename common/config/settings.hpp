@@ -119,6 +119,10 @@ struct rtpproxy_settings {
 struct provisioning_settings {
   std::string log_backend = "local";
   int64_t apply_batch = 256;
+  /// A shared (redis) log keeps at least this many newest changes.
+  int64_t log_keep = 100000;
+  /// Seconds between retention rounds (report, checkpoint, trim).
+  int64_t retention_interval_s = 10;
 };
 
 /// Every setting of one node, defaults filled in.

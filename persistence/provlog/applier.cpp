@@ -1,9 +1,9 @@
 #include "persistence/provlog/applier.hpp"
 
+#include "common/text.hpp"
+
 #include "persistence/kv/rocks_store.hpp"
 #include "persistence/provlog/provisioning_log.hpp"
-
-#include <charconv>
 
 namespace sb::persistence {
 
@@ -34,13 +34,11 @@ result<uint64_t> applied_position(rocks_store& store) {
     return stored.err();
   if (!stored->has_value())
     return uint64_t{0};
-  const auto& text = **stored;
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
-    return error{"applied position '" + text + "' in " + store.dir().string() +
-                 " is not a number"};
-  return v;
+  auto v = parse_u64(**stored);
+  if (!v)
+    return error{"applied position '" + **stored + "' in " +
+                 store.dir().string() + " is not a number"};
+  return *v;
 }
 
 result<size_t> apply_pending(provisioning_log& log, rocks_store& store,

@@ -2,6 +2,8 @@
 
 #include "persistence/kv/rocks_store.hpp"
 
+#include <algorithm>
+
 namespace sb::persistence {
 
 namespace {
@@ -86,6 +88,42 @@ local_provisioning_log::read_after(uint64_t position, size_t max) {
 result<uint64_t> local_provisioning_log::last_position() {
   std::lock_guard lock(mutex_);
   return last_;
+}
+
+result<uint64_t> local_provisioning_log::first_position() {
+  std::lock_guard lock(mutex_);
+  std::optional<uint64_t> first;
+  std::optional<error> failure;
+  auto st = store_.scan(cf::provlog, {}, {}, 1,
+                        [&](std::string_view key, std::string_view) {
+                          auto p = position_of(key);
+                          if (!p)
+                            failure = p.err();
+                          else
+                            first = *p;
+                          return false;
+                        });
+  if (!st)
+    return st.err();
+  if (failure)
+    return *failure;
+  return first.value_or(last_ + 1);
+}
+
+status local_provisioning_log::trim_through(uint64_t position) {
+  std::lock_guard lock(mutex_);
+  write_batch batch;
+  auto st =
+      store_.scan(cf::provlog, {}, provlog_key(std::min(position, last_) + 1),
+                  SIZE_MAX, [&](std::string_view key, std::string_view) {
+                    batch.del(cf::provlog, key);
+                    return true;
+                  });
+  if (!st)
+    return st.err();
+  if (batch.empty())
+    return {};
+  return store_.commit(batch, true);
 }
 
 } // namespace sb::persistence

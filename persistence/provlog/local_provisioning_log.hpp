@@ -25,6 +25,8 @@ public:
   result<std::vector<change>> read_after(uint64_t position,
                                          size_t max) override;
   result<uint64_t> last_position() override;
+  result<uint64_t> first_position() override;
+  status trim_through(uint64_t position) override;
 
 private:
   local_provisioning_log(rocks_store& store, uint64_t last)

@@ -28,6 +28,16 @@ public:
 
   /// The greatest position appended so far, 0 when the log is empty.
   virtual result<uint64_t> last_position() = 0;
+
+  /// The smallest position still held; positions below it were trimmed.
+  /// `last_position() + 1` when the log holds nothing (1 when it never
+  /// held anything).
+  virtual result<uint64_t> first_position() = 0;
+
+  /// Drops every change at or before `position` (the ones every node has
+  /// applied and a checkpoint covers). Trimming what is gone already is a
+  /// no-op.
+  virtual status trim_through(uint64_t position) = 0;
 };
 
 } // namespace sb::persistence

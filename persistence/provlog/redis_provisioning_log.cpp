@@ -1,8 +1,7 @@
 #include "persistence/provlog/redis_provisioning_log.hpp"
 
+#include "common/text.hpp"
 #include "persistence/redis/redis_client.hpp"
-
-#include <charconv>
 
 namespace sb::persistence {
 
@@ -15,14 +14,6 @@ local seq = redis.call('INCR', KEYS[2])
 redis.call('XADD', KEYS[1], '0-' .. seq, 'c', ARGV[1])
 return seq
 )lua";
-
-std::optional<uint64_t> parse_u64(std::string_view text) {
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
-    return std::nullopt;
-  return v;
-}
 
 // Entry ids we write are "0-<position>".
 std::optional<uint64_t> position_of(std::string_view id) {
@@ -102,12 +93,48 @@ result<uint64_t> redis_provisioning_log::last_position() {
     return error{"provisioning log position: " + r.err().message};
   if (r->is_nil())
     return uint64_t{0};
-  auto v =
-      r->type == redis_reply::kind::string ? parse_u64(r->str) : std::nullopt;
+  auto v = r->as_u64();
   if (!v)
     return error{"provisioning log counter " + seq_ + " holds " +
                  r->to_string()};
   return *v;
+}
+
+result<uint64_t> redis_provisioning_log::first_position() {
+  auto r = client_.command_sync({"XRANGE", stream_, "-", "+", "COUNT", "1"},
+                                timeout_);
+  if (!r)
+    return error{"provisioning log read: " + r.err().message};
+  if (r->type != redis_reply::kind::array)
+    return error{"provisioning log read of " + stream_ + ": " + r->to_string()};
+  if (r->elements.empty()) {
+    auto last = last_position();
+    if (!last)
+      return last.err();
+    return *last + 1;
+  }
+  const auto& entry = r->elements.front();
+  auto position =
+      entry.type == redis_reply::kind::array && !entry.elements.empty()
+          ? position_of(entry.elements[0].str)
+          : std::nullopt;
+  if (!position)
+    return error{"unexpected first entry of " + stream_ + ": " +
+                 entry.to_string()};
+  return *position;
+}
+
+status redis_provisioning_log::trim_through(uint64_t position) {
+  if (position == UINT64_MAX)
+    return error{"provisioning log trim: position out of range"};
+  auto r = client_.command_sync(
+      {"XTRIM", stream_, "MINID", "0-" + std::to_string(position + 1)},
+      timeout_);
+  if (!r)
+    return error{"provisioning log trim: " + r.err().message};
+  if (r->type != redis_reply::kind::integer)
+    return error{"provisioning log trim of " + stream_ + ": " + r->to_string()};
+  return {};
 }
 
 } // namespace sb::persistence

@@ -28,6 +28,8 @@ public:
   result<std::vector<change>> read_after(uint64_t position,
                                          size_t max) override;
   result<uint64_t> last_position() override;
+  result<uint64_t> first_position() override;
+  status trim_through(uint64_t position) override;
 
   const std::string& stream_key() const { return stream_; }
   const std::string& sequence_key() const { return seq_; }

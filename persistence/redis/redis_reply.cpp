@@ -1,5 +1,7 @@
 #include "persistence/redis/redis_reply.hpp"
 
+#include "common/text.hpp"
+
 #include <hiredis/hiredis.h>
 
 namespace sb::persistence {
@@ -20,6 +22,16 @@ std::string_view to_string(redis_reply::kind k) {
     return "array";
   }
   return "unknown";
+}
+
+std::optional<uint64_t> redis_reply::as_u64() const {
+  if (type == kind::integer)
+    return integer < 0
+               ? std::nullopt
+               : std::optional<uint64_t>(static_cast<uint64_t>(integer));
+  if (type == kind::string)
+    return parse_u64(str);
+  return std::nullopt;
 }
 
 redis_reply redis_reply::from_hiredis(const ::redisReply& r) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,10 @@ struct redis_reply {
 
   bool is_nil() const { return type == kind::nil; }
   bool is_error() const { return type == kind::error; }
+
+  /// A non-negative integer reply, or a string reply of a decimal number
+  /// (GET of a counter); nullopt for anything else.
+  std::optional<uint64_t> as_u64() const;
 
   /// A short rendering for logs and error messages, e.g. `["a", 1, nil]`.
   std::string to_string() const;

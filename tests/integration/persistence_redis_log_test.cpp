@@ -1,3 +1,4 @@
+#include "persistence/provlog/redis_checkpoint_store.hpp"
 #include "persistence/provlog/redis_provisioning_log.hpp"
 
 #include "persistence/kv/rocks_store.hpp"
@@ -167,4 +168,41 @@ TEST_CASE("persistence: the redis log reports errors instead of hanging when "
   auto r = n.log.read_after(0, 10);
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.err().message, Catch::Contains("provisioning log read"));
+}
+
+TEST_CASE("persistence: the redis log trims, and its checkpoint store keeps "
+          "the newest checkpoint",
+          "[redis][provlog][checkpoint]") {
+  auto server = start_server();
+  node n(server->port(), "sb:test:provlog");
+  REQUIRE(n.client.wait_connected(5s));
+  CHECK(n.log.first_position().value() == 1);
+  for (int i = 1; i <= 6; ++i)
+    REQUIRE(n.log.append(make_change("a", i)).ok());
+  CHECK(n.log.first_position().value() == 1);
+  REQUIRE(n.log.trim_through(4).ok());
+  CHECK(n.log.first_position().value() == 5);
+  auto rest = n.log.read_after(0, 10);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 2);
+  CHECK(rest->front().position == 5);
+  REQUIRE(n.log.trim_through(6).ok());
+  CHECK(n.log.first_position().value() == 7); // empty: after the last
+  CHECK(n.log.append(make_change("a", 7)).value() == 7);
+
+  redis_checkpoint_store store(n.client, "sb:test:provlog");
+  CHECK(store.latest_position().value() == 0);
+  CHECK_FALSE(store.latest().value().has_value());
+  REQUIRE(store.publish(5, std::string("five\0", 5)).ok());
+  REQUIRE(store.publish(3, "three").ok()); // older: not kept
+  CHECK(store.latest_position().value() == 5);
+  CHECK(store.latest().value() == std::string("five\0", 5));
+  REQUIRE(store.publish(6, "six").ok());
+  CHECK(store.latest().value() == "six");
+
+  REQUIRE(store.report_applied("sp1", 6).ok());
+  REQUIRE(store.report_applied("sp2", 4).ok());
+  REQUIRE(store.report_applied("sp2", 5).ok());
+  CHECK(store.applied_positions().value() ==
+        std::map<std::string, uint64_t>{{"sp1", 6}, {"sp2", 5}});
 }

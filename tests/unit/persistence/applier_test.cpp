@@ -31,6 +31,14 @@ public:
   sb::result<uint64_t> last_position() override {
     return changes.empty() ? 0 : changes.back().position;
   }
+  sb::result<uint64_t> first_position() override {
+    return changes.empty() ? 1 : changes.front().position;
+  }
+  sb::status trim_through(uint64_t position) override {
+    std::erase_if(changes,
+                  [&](const change& c) { return c.position <= position; });
+    return {};
+  }
 };
 
 change put_change(uint64_t position, const std::string& key,

@@ -124,3 +124,29 @@ TEST_CASE("persistence: concurrent appends get distinct dense positions",
   CHECK(*all.begin() == 1);
   CHECK(*all.rbegin() == threads * per_thread);
 }
+
+TEST_CASE("persistence: the local log trims its oldest changes",
+          "[persistence][provlog]") {
+  temp_dir tmp("sb-provlog");
+  auto store = open_store(tmp.path());
+  auto log = open_log(*store);
+  CHECK(log->first_position().value() == 1); // never held anything
+  for (int i = 1; i <= 5; ++i)
+    REQUIRE(log->append(make_change("a", i)).ok());
+  CHECK(log->first_position().value() == 1);
+
+  REQUIRE(log->trim_through(3).ok());
+  CHECK(log->first_position().value() == 4);
+  auto rest = log->read_after(0, 10);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 2);
+  CHECK(rest->front().position == 4);
+  REQUIRE(log->trim_through(2).ok()); // gone already: a no-op
+  CHECK(log->first_position().value() == 4);
+
+  // Trimming past the end keeps counting from where it was.
+  REQUIRE(log->trim_through(99).ok());
+  CHECK(log->first_position().value() == 6);
+  CHECK(log->append(make_change("a", 6)).value() == 6);
+  CHECK(log->first_position().value() == 6);
+}
