@@ -44,6 +44,15 @@ std::optional<uint16_t> port_pool::allocate() {
   return std::nullopt; // unreachable while the counters are right
 }
 
+bool port_pool::reserve(uint16_t rtp_port) {
+  auto i = index_of(rtp_port);
+  if (!i || state_[*i] != slot::free)
+    return false;
+  state_[*i] = slot::allocated;
+  ++in_use_;
+  return true;
+}
+
 bool port_pool::release(uint16_t rtp_port) {
   auto i = index_of(rtp_port);
   if (!i || state_[*i] != slot::allocated)

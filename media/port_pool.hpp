@@ -33,6 +33,11 @@ public:
   /// pair is in use or unusable.
   std::optional<uint16_t> allocate();
 
+  /// Allocates the pair of `rtp_port` itself (a call restored after a
+  /// restart keeps the ports its peers send to). False, changing nothing,
+  /// if that is not the RTP port of a free pair.
+  bool reserve(uint16_t rtp_port);
+
   /// Frees the pair of `rtp_port`. False, changing nothing, if that is not
   /// the RTP port of an allocated pair (odd, out of range, free, or
   /// unusable).

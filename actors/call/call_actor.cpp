@@ -1,6 +1,7 @@
 #include "actors/call/call_actor.hpp"
 
 #include "actors/call/call_messages.hpp"
+#include "actors/call/call_snapshot.hpp"
 #include "actors/call/call_state.hpp"
 #include "actors/call/call_trace.hpp"
 #include "actors/call/callee_stage.hpp"
@@ -110,6 +111,10 @@ struct call_shell {
 
   call_state core;
   std::optional<call_recorder> recorder; ///< when this call is traced
+  uint32_t a_invite_cseq = 0;            ///< the caller's INVITE
+  /// The media session's state after the last SDP it passed (snapshot).
+  std::optional<media::media_session_state> media_state;
+  std::string saved_snapshot; ///< the text last written, empty: none
   bool started = false;
   bool ended = false;
   dialog_leg a;
@@ -184,6 +189,103 @@ struct call_shell {
       inbox.pop_front();
       std::visit([this](auto& v) { handle(v); }, in);
     }
+    persist();
+  }
+
+  // -- snapshots (call_snapshot.hpp)
+  // -------------------------------------------
+
+  // Writes the snapshot of a confirmed call when it changed. A failed write
+  // is logged and the call goes on: it then only lives on this node.
+  void persist() {
+    if (!env->snapshots || ended || core.phase != call_phase::confirmed ||
+        !core.winner || sdp_continuation)
+      return;
+    call_snapshot s;
+    s.node = env->node;
+    s.core = core;
+    s.core.offer.reset();
+    s.a = a;
+    s.b = b[*core.winner].leg;
+    s.a_invite_cseq = a_invite_cseq;
+    s.b_invite_cseq = b[*core.winner].invite_cseq;
+    s.timers = timers;
+    s.allows_update = allows_update;
+    s.last_sdp = last_sdp;
+    s.on_hold = on_hold;
+    s.admissions = admissions;
+    s.media = media_state;
+    auto text = snapshot_to_json(s).dump();
+    if (text == saved_snapshot)
+      return;
+    if (auto st = env->snapshots->put(a.call_id, text); !st) {
+      spdlog::warn("call {}: snapshot not written: {}", a.call_id,
+                   st.err().message);
+      return;
+    }
+    saved_snapshot = std::move(text);
+  }
+
+  void forget_snapshot() {
+    if (!env->snapshots || saved_snapshot.empty())
+      return;
+    if (auto st = env->snapshots->put(a.call_id, std::nullopt); !st)
+      spdlog::warn("call {}: snapshot not erased: {}", a.call_id,
+                   st.err().message);
+    saved_snapshot.clear();
+  }
+
+  // Goes on with a call another process ran (restore_calls).
+  void restore(call_snapshot s) {
+    started = true;
+    core = std::move(s.core);
+    auto w = *core.winner;
+    a = std::move(s.a);
+    a.local_cseq += restored_cseq_gap;
+    b.resize(core.branches.size());
+    b[w].leg = std::move(s.b);
+    b[w].leg.local_cseq += restored_cseq_gap;
+    b[w].invite_cseq = s.b_invite_cseq;
+    b_call_id = b[w].leg.call_id;
+    b_tag = b[w].leg.local.tag;
+    a_invite_cseq = s.a_invite_cseq;
+    timers = s.timers;
+    allows_update = s.allows_update;
+    last_sdp = std::move(s.last_sdp);
+    on_hold = s.on_hold;
+    admissions = std::move(s.admissions);
+    for (const auto& adm : admissions)
+      env->registry.admit(adm.subscriber_id, adm.out, 0, 0);
+    env->call_started();
+    env->registry.add_dialog(a.call_id, me());
+    env->registry.add_dialog(b_call_id, me());
+    answered_at = std::chrono::steady_clock::now();
+    if (s.media && env->media) {
+      auto m = media::spawn_restored_media_session(self->home_system(),
+                                                   env->media, me(), *s.media);
+      if (!m) {
+        spdlog::error("call {}: media not restored, ending the call: {}",
+                      a.call_id, m.err().message);
+        push(media_timeout{});
+        return;
+      }
+      media = std::move(*m);
+      media_state = std::move(s.media);
+      self->delayed_send(self, env->settings()->media_check,
+                         call_media_check_atom::value);
+    }
+    arm_session(side::a);
+    arm_session(side::b);
+    auto until_max = core.answer_time + core.settings.max_duration - wall_now();
+    self->delayed_send(
+        self,
+        std::max(
+            std::chrono::duration_cast<std::chrono::milliseconds>(until_max),
+            std::chrono::milliseconds::zero()),
+        call_timer_atom::value, static_cast<uint8_t>(timer_kind::max_duration));
+    spdlog::info("call {}: restored from the snapshot of node {}", a.call_id,
+                 s.node);
+    persist();
   }
 
   // Passes an SDP through the media session; `then` runs with the body
@@ -200,9 +302,11 @@ struct call_shell {
     op->from = leg_of(from);
     op->offer = offer;
     op->body = std::move(body);
-    op->done = [me = me()](result<std::string> r) {
-      caf::anon_send(me, call_sdp_atom::value,
-                     std::make_shared<result<std::string>>(std::move(r)));
+    // `op` outlives `done`: the media session calls it while it holds op.
+    op->done = [me = me(), raw = op.get()](result<std::string> r) {
+      caf::anon_send(
+          me, call_sdp_atom::value,
+          std::make_shared<sdp_outcome>(sdp_outcome{std::move(r), raw->after}));
     };
     self->send(media, media::media_sdp_atom::value, op);
   }
@@ -210,8 +314,10 @@ struct call_shell {
   void on_sdp(const sdp_result& r) {
     auto then = std::move(sdp_continuation);
     sdp_continuation = nullptr;
+    if (r->body)
+      media_state = r->after;
     if (then)
-      then(std::move(*r));
+      then(std::move(r->body));
     pump();
   }
 
@@ -225,6 +331,7 @@ struct call_shell {
   void start() {
     env->call_started();
     const auto& m = invite->message;
+    a_invite_cseq = m.cseq;
     a = caller_leg(m, invite->source, random_token(thread_rng()),
                    contact_for(invite->local_socket));
     timers[idx(side::a)] =
@@ -382,6 +489,8 @@ struct call_shell {
   }
 
   void reply_caller(const caller_reply& r) {
+    if (!invite)
+      return; // restored: the INVITE transaction ended with the old node
     auto rep = sip_reply::of(static_cast<uint16_t>(r.code), r.reason);
     rep.to_tag = a.local.tag;
     if (r.code > 100 && r.code < 300)
@@ -415,7 +524,7 @@ struct call_shell {
       for (auto h : relayed_headers(t.request)) {
         if (h.name == "RAck" || h.name == "rack")
           h.value = renumber_rack(h.value, r.to == side::a
-                                               ? invite->message.cseq
+                                               ? a_invite_cseq
                                                : b[b_index()].invite_cseq);
         req.headers.push_back(std::move(h));
       }
@@ -469,6 +578,7 @@ struct call_shell {
       spdlog::error("call {}: CDR not written: {}", cdr.call_id,
                     id.err().message);
     env->call_ended(billing::to_string(cdr.status));
+    forget_snapshot();
     if (recorder)
       env->traces.add("call", a.call_id, trace_to_json(recorder->trace()),
                       cdr.init_ms);
@@ -519,14 +629,14 @@ struct call_shell {
     const auto& m = rq->message;
     side from = m.call_id == a.call_id ? side::a : side::b;
     if (rq->ack_timeout) {
-      if (from == side::a && m.cseq == invite->message.cseq)
+      if (from == side::a && m.cseq == a_invite_cseq)
         feed(caller_ack_timeout{});
       return;
     }
     if (m.method == "ACK")
       return on_ack(from, m);
     if (m.method == "CANCEL") {
-      if (from == side::a && rq->key == invite->key)
+      if (from == side::a && invite && rq->key == invite->key)
         feed(caller_cancel{});
       return;
     }
@@ -592,7 +702,7 @@ struct call_shell {
   }
 
   void on_ack(side from, const sip::sip_message& m) {
-    if (from == side::a && m.cseq == invite->message.cseq) {
+    if (from == side::a && m.cseq == a_invite_cseq) {
       if (late_offer && has_sdp(m) && ack_body_for_b.empty()) {
         rewrite(side::a, false, m.body, [this](result<std::string> r) {
           if (r)
@@ -745,6 +855,7 @@ struct call_shell {
     }
     refreshes[id] = refresh_out{s, req.method, req.cseq};
     env->send_request(std::move(req));
+    persist(); // the leg's CSeq moved
   }
 
   void on_refresh_answer(uint64_t id, const sip::sip_message& m) {
@@ -782,6 +893,8 @@ struct call_shell {
   }
 };
 
+caf::behavior call_behavior(caf::stateful_actor<call_shell>* self);
+
 caf::behavior call_actor(caf::stateful_actor<call_shell>* self,
                          std::shared_ptr<call_env> env, request_ptr invite,
                          subscriber::auth_profile caller) {
@@ -791,6 +904,20 @@ caf::behavior call_actor(caf::stateful_actor<call_shell>* self,
   st.invite = std::move(invite);
   st.caller = std::move(caller);
   st.start();
+  return call_behavior(self);
+}
+
+caf::behavior restored_call_actor(caf::stateful_actor<call_shell>* self,
+                                  std::shared_ptr<call_env> env,
+                                  std::shared_ptr<call_snapshot> snapshot) {
+  auto& st = self->state;
+  st.env = std::move(env);
+  st.self = self;
+  st.restore(std::move(*snapshot));
+  return call_behavior(self);
+}
+
+caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
   return {
       [self](call_request_atom, const request_ptr& rq) {
         self->state.push(rq);
@@ -922,6 +1049,39 @@ caf::behavior call_manager(caf::stateful_actor<manager_state>* self,
 caf::actor spawn_call_manager(caf::actor_system& sys,
                               std::shared_ptr<call_env> env) {
   return sys.spawn(call_manager, std::move(env));
+}
+
+result<size_t> restore_calls(caf::actor_system& sys,
+                             std::shared_ptr<call_env> env) {
+  if (!env->snapshots)
+    return size_t{0};
+  std::vector<std::string> ids;
+  if (auto st = env->snapshots->each(
+          [&ids](const std::string& id) { ids.push_back(id); });
+      !st)
+    return error{"call snapshots: " + st.err().message};
+  size_t restored = 0;
+  for (const auto& id : ids) {
+    auto text = env->snapshots->get(id);
+    if (!text)
+      return error{"call snapshot " + id + ": " + text.err().message};
+    if (!*text)
+      continue; // ended meanwhile
+    auto j = nlohmann::json::parse(**text, nullptr, false);
+    auto snap = j.is_discarded() ? result<call_snapshot>{error{"not JSON"}}
+                                 : snapshot_from_json(j);
+    if (!snap) {
+      spdlog::error("call {}: snapshot not restored: {}", id,
+                    snap.err().message);
+      continue;
+    }
+    if (snap->node != env->node || env->registry.by_call_id(id))
+      continue;
+    sys.spawn(restored_call_actor, env,
+              std::make_shared<call_snapshot>(std::move(*snap)));
+    ++restored;
+  }
+  return restored;
 }
 
 void dispatch_call_request(call_env& env, const caf::actor& manager,

@@ -10,6 +10,7 @@
 #include "actors/call/session_timer.hpp"
 #include "actors/media/media_session_actor.hpp"
 #include "actors/subscriber/registrar_env.hpp"
+#include "actors/support/shared_records.hpp"
 #include "actors/support/trace_store.hpp"
 #include "sip/edge/edge_types.hpp"
 
@@ -50,6 +51,11 @@ public:
   std::shared_ptr<media::media_env> media;
   /// Which calls record a trace, and the finished traces (sbctl trace).
   trace_store traces;
+  /// Cluster mode: where confirmed calls keep their snapshots (keyed by
+  /// the caller's Call-ID), and this node's name in them. Null: calls end
+  /// with the node.
+  std::shared_ptr<shared_records> snapshots;
+  std::string node;
 
   // The SIP edge (thread-safe; set before the first call).
   std::function<void(uint64_t key, sip::edge::sip_reply)> reply;

@@ -21,7 +21,7 @@ using call_request_atom = caf::atom_constant<caf::atom("cl_req")>;
 using call_response_atom = caf::atom_constant<caf::atom("cl_rsp")>;
 /// A timer of the call core: (generation, timer kind as uint8_t).
 using call_timer_atom = caf::atom_constant<caf::atom("cl_tmr")>;
-/// The media session's rewrite of an SDP: shared_ptr<result<string>>.
+/// The media session's rewrite of an SDP: sdp_result.
 using call_sdp_atom = caf::atom_constant<caf::atom("cl_sdp")>;
 /// Time to look at the media counters; then the counters themselves.
 using call_media_check_atom = caf::atom_constant<caf::atom("cl_mchk")>;
@@ -29,7 +29,13 @@ using call_media_report_atom = caf::atom_constant<caf::atom("cl_mrep")>;
 /// A leg's session timer is due: (side as uint8_t, generation).
 using call_session_atom = caf::atom_constant<caf::atom("cl_sess")>;
 
-using sdp_result = std::shared_ptr<result<std::string>>;
+/// The body for the other leg (or why not) and the media session's state
+/// after it, for the call's snapshot.
+struct sdp_outcome {
+  result<std::string> body;
+  media::media_session_state after;
+};
+using sdp_result = std::shared_ptr<sdp_outcome>;
 
 } // namespace sb::actors::call
 

@@ -6,8 +6,6 @@ namespace sb::actors::call {
 
 using nlohmann::json;
 
-namespace {
-
 int64_t ms_of(time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              t.time_since_epoch())
@@ -17,6 +15,8 @@ int64_t ms_of(time_point t) {
 time_point at_ms(int64_t ms) {
   return time_point{std::chrono::milliseconds{ms}};
 }
+
+namespace {
 
 std::string_view side_name(side s) {
   return s == side::a ? "a" : "b";
@@ -34,6 +34,8 @@ result<side> side_of(const json& j, const char* member) {
 std::string_view timer_name(timer_kind k) {
   return k == timer_kind::ring ? "ring" : "max_duration";
 }
+
+} // namespace
 
 json party_to_json(const billing::cdr_party& p) {
   return {{"user_id", p.user_id},
@@ -87,8 +89,6 @@ billing::cdr_record cdr_from_json(const json& j) {
   r.destination_domain_in = j.value("destination_domain_in", "");
   return r;
 }
-
-} // namespace
 
 json event_to_json(const call_event& e) {
   return std::visit(

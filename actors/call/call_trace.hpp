@@ -20,6 +20,17 @@
 
 namespace sb::actors::call {
 
+/// Milliseconds since the epoch, and back (the JSON form of times).
+int64_t ms_of(time_point t);
+time_point at_ms(int64_t ms);
+
+nlohmann::json party_to_json(const billing::cdr_party& p);
+billing::cdr_party party_from_json(const nlohmann::json& j);
+nlohmann::json cdr_to_json(const billing::cdr_record& r);
+/// The parties and dialled numbers of a CDR (times and status are the
+/// core's to set when the call ends).
+billing::cdr_record cdr_from_json(const nlohmann::json& j);
+
 nlohmann::json event_to_json(const call_event& e);
 result<call_event> event_from_json(const nlohmann::json& j);
 

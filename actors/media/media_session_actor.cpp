@@ -130,13 +130,19 @@ void on_sdp(self_t* self, sdp_op& op) {
       r.relays[i]->expect(
           op.from, endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtp),
           endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtcp));
+  op.after = r.state;
   op.done(std::move(fwd->body));
 }
 
-caf::behavior media_session(self_t* self, std::shared_ptr<media_env> env,
-                            caf::actor owner, uint64_t session_id) {
-  self->state.res = std::make_unique<resources>(std::move(env));
-  self->state.res->state = make_media_session(session_id);
+caf::behavior media_session(self_t* self, std::shared_ptr<resources> res,
+                            caf::actor owner) {
+  // The resources pass through a shared_ptr because spawn arguments are
+  // copied; only this actor holds them from here on.
+  self->state.res = std::make_unique<resources>(res->env);
+  self->state.res->state = std::move(res->state);
+  self->state.res->relays = std::move(res->relays);
+  res->relays.clear();
+  res->state = {};
   self->monitor(owner);
   self->set_down_handler([self](caf::down_msg&) {
     // The call is gone: so is its media, whatever happened to the call.
@@ -163,7 +169,37 @@ caf::behavior media_session(self_t* self, std::shared_ptr<media_env> env,
 caf::actor spawn_media_session(caf::actor_system& sys,
                                std::shared_ptr<media_env> env, caf::actor owner,
                                uint64_t session_id) {
-  return sys.spawn(media_session, std::move(env), std::move(owner), session_id);
+  auto res = std::make_shared<resources>(std::move(env));
+  res->state = make_media_session(session_id);
+  return sys.spawn(media_session, std::move(res), std::move(owner));
+}
+
+result<caf::actor> spawn_restored_media_session(caf::actor_system& sys,
+                                                std::shared_ptr<media_env> env,
+                                                caf::actor owner,
+                                                media_session_state state) {
+  auto res = std::make_shared<resources>(std::move(env));
+  {
+    std::lock_guard lock(res->env->pool_mu);
+    std::vector<uint16_t> taken;
+    for (const auto& s : state.streams)
+      for (const auto& p : s.port)
+        if (p) {
+          if (!res->env->pool.reserve(*p)) {
+            for (auto t : taken)
+              res->env->pool.release(t);
+            return error{"media: port pair " + std::to_string(*p) +
+                         " is in use or outside the range"};
+          }
+          taken.push_back(*p);
+        }
+    res->state = std::move(state);
+    resources::count_pairs(*res->env);
+  }
+  uint16_t failed = 0;
+  if (auto st = open_relays(*res, failed); !st)
+    return st.err(); // ~resources returns the ports
+  return sys.spawn(media_session, std::move(res), std::move(owner));
 }
 
 } // namespace sb::actors::media

@@ -60,6 +60,9 @@ struct sdp_op {
   bool offer = true;
   std::string body;
   std::function<void(result<std::string>)> done;
+  /// Set before `done` runs: the session's state after this SDP, for the
+  /// call's snapshot (media_snapshot.hpp).
+  media_session_state after;
 };
 
 /// The counters of every stream's relay, per leg.
@@ -75,6 +78,15 @@ using media_stats_atom = caf::atom_constant<caf::atom("md_stats")>;
 caf::actor spawn_media_session(caf::actor_system& sys,
                                std::shared_ptr<media_env> env, caf::actor owner,
                                uint64_t session_id);
+
+/// Spawns the session of a call restored from its snapshot: takes the
+/// same port pairs (all or none) and reopens the relays on them; each leg
+/// latches onto the peer that sends to it, as it still sends to those
+/// ports. Fails when a pair is in use or cannot be bound.
+result<caf::actor> spawn_restored_media_session(caf::actor_system& sys,
+                                                std::shared_ptr<media_env> env,
+                                                caf::actor owner,
+                                                media_session_state state);
 
 } // namespace sb::actors::media
 

@@ -12,6 +12,7 @@
 // refresh). In cluster mode the shared store (Redis) holds the truth, so
 // another node can take the AoR over when its owner dies.
 #include "actors/subscriber/registrar_state.hpp"
+#include "actors/support/shared_records.hpp"
 #include "common/result.hpp"
 
 #include <functional>
@@ -65,18 +66,8 @@ std::unique_ptr<location_store>
 make_local_location_store(persistence::rocks_store& store);
 
 /// The cluster's copy of the records (Redis in cluster mode): one JSON
-/// text per AoR. Writes are fenced by the writer's epoch (an owner that lost
-/// the AoR to a newer view is refused).
-class shared_records {
-public:
-  virtual ~shared_records() = default;
-  virtual result<std::optional<std::string>> get(const std::string& aor) = 0;
-  /// nullopt erases.
-  virtual status put(const std::string& aor,
-                     const std::optional<std::string>& record_json) = 0;
-  /// Every AoR with a record.
-  virtual status each(const std::function<void(const std::string&)>& fn) = 0;
-};
+/// text per AoR.
+using actors::shared_records;
 
 /// Cluster mode: `shared` is the truth and `local` a node-local copy (the
 /// API's binding documents). A load reads the shared record (another node

@@ -359,6 +359,20 @@ int node::run() {
       sys.await_all_actors_done();
       return 1;
     }
+    // The calls this node ran before a restart go on, once its lease (and
+    // so the epoch its snapshot writes carry) is in force.
+    for (int i = 0;
+         i < 100 && sip &&
+         !cluster->view()->lease_valid(std::chrono::steady_clock::now());
+         ++i)
+      std::this_thread::sleep_for(50ms);
+    if (sip) {
+      auto restored = sip->restore_calls(sys);
+      if (!restored)
+        spdlog::error("calls not restored: {}", restored.err().message);
+      else if (*restored)
+        spdlog::info("calls: {} restored from their snapshots", *restored);
+    }
   }
   st.on_reload = [&sip](const config::settings& fresh) {
     if (sip)

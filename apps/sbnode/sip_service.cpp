@@ -65,19 +65,21 @@ actors::call::call_env_settings call_settings(const config::settings& s) {
   return c;
 }
 
-// The shared copy of the bindings in cluster mode: Redis, fenced by epoch.
-class redis_location_records final : public sub::shared_records {
+// Records shared by the cluster (bindings, call snapshots): Redis, fenced
+// by epoch.
+class redis_records final : public actors::shared_records {
 public:
-  redis_location_records(cluster_service& c, const config::settings& s)
-      : kv_(c.redis(), s.redis.key_prefix + "loc:",
+  redis_records(cluster_service& c, const config::settings& s,
+                const std::string& kind)
+      : kv_(c.redis(), s.redis.key_prefix + kind + ":",
             std::chrono::milliseconds(s.redis.command_timeout_ms),
             [view = c.view()] { return view->epoch(); }) {}
-  result<std::optional<std::string>> get(const std::string& aor) override {
-    return kv_.get(aor);
+  result<std::optional<std::string>> get(const std::string& key) override {
+    return kv_.get(key);
   }
-  status put(const std::string& aor,
+  status put(const std::string& key,
              const std::optional<std::string>& j) override {
-    return kv_.put(aor, j);
+    return kv_.put(key, j);
   }
   status each(const std::function<void(const std::string&)>& fn) override {
     return kv_.each_key(fn);
@@ -181,13 +183,18 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   if (cluster)
     locations = sub::make_shared_location_store(
         std::move(locations),
-        std::make_shared<redis_location_records>(*cluster, s));
+        std::make_shared<redis_records>(*cluster, s, "loc"));
   svc->env_ = std::make_shared<sub::registrar_env>(
       store, std::move(locations),
       registrar_settings(s, svc->nonce_secret_, svc->keepalive_from_), metrics);
   svc->directory_ = sub::spawn_subscriber_directory(sys, svc->env_);
   svc->calls_ = std::make_shared<actors::call::call_env>(
       svc->env_, store, std::move(media), call_settings(s), metrics);
+  if (cluster) {
+    svc->calls_->snapshots =
+        std::make_shared<redis_records>(*cluster, s, "call");
+    svc->calls_->node = cfg.node;
+  }
   svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
   auto directory = svc->directory_;
   auto manager = svc->call_manager_;
@@ -297,6 +304,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
 
 sip_service::~sip_service() {
   stop();
+}
+
+result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
+  return actors::call::restore_calls(sys, calls_);
 }
 
 uint64_t sip_service::live_actors() const {

@@ -50,6 +50,9 @@ public:
   void cluster_changed();
   /// Cluster mode: this node's lease lapsed; drop every actor.
   void fenced();
+  /// Cluster mode: goes on with the confirmed calls this node ran before it
+  /// restarted (their snapshots in Redis); how many.
+  result<size_t> restore_calls(caf::actor_system& sys);
   /// The node is being drained: new calls get 503.
   void drain();
   const actors::call::call_env& calls() const { return *calls_; }

@@ -171,3 +171,23 @@ TEST_CASE("port_pool: marking pairs unusable", "[port_pool]") {
     CHECK(p.available() == 4);
   }
 }
+
+TEST_CASE("port_pool: reserving a given pair (a restored call)",
+          "[port_pool]") {
+  auto pool = make(30000, 30009); // 5 pairs
+  CHECK(pool.reserve(30004));
+  CHECK(pool.is_allocated(30004));
+  CHECK(pool.in_use() == 1);
+  CHECK_FALSE(pool.reserve(30004)); // taken
+  CHECK_FALSE(pool.reserve(30005)); // an RTCP port
+  CHECK_FALSE(pool.reserve(30010)); // out of range
+  CHECK(pool.mark_unusable(30006));
+  CHECK_FALSE(pool.reserve(30006)); // unusable
+  CHECK(pool.in_use() == 1);
+  // allocate() passes over the reserved pair.
+  for (int i = 0; i < 3; ++i)
+    CHECK(pool.allocate() != std::optional<uint16_t>{30004});
+  CHECK_FALSE(pool.allocate());
+  CHECK(pool.release(30004));
+  CHECK(pool.allocate() == std::optional<uint16_t>{30004});
+}

@@ -1,0 +1,53 @@
+// What a confirmed call needs to go on in another process (issue 6 item 4):
+// the node restarted after a crash, or the standby that took over its
+// address. The call actor writes its snapshot to the cluster's shared
+// records when the call is confirmed and after every step while it is, and
+// erases it when the call ends; a node that restores it re-registers both
+// dialogs, reopens the media relay on the same ports and re-arms the
+// timers, so re-INVITE, UPDATE and BYE from either side go on and the CDR
+// carries the true start and duration. Calls still in setup are not
+// snapshotted: their transactions die with the node and the UAs retry or
+// give up, as with any proxy that fails mid-transaction.
+#pragma once
+
+#include "actors/call/call_state.hpp"
+#include "actors/call/routing.hpp"
+#include "actors/call/session_timer.hpp"
+#include "actors/call/sip_dialog.hpp"
+#include "actors/media/media_session_state.hpp"
+#include "common/result.hpp"
+
+#include <array>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace sb::actors::call {
+
+struct call_snapshot {
+  std::string node; ///< the node that ran the call
+  call_state core;
+  dialog_leg a;
+  dialog_leg b; ///< the winning branch's dialog
+  uint32_t a_invite_cseq = 0;
+  uint32_t b_invite_cseq = 0;
+  std::array<std::optional<leg_timer>, 2> timers;
+  std::array<bool, 2> allows_update{};
+  std::array<std::string, 2> last_sdp; ///< the SDP last sent on each leg
+  bool on_hold = false;
+  std::vector<routing_context::admission> admissions;
+  std::optional<media::media_session_state> media;
+};
+
+/// CSeq numbers a restored call skips on each leg: a request sent after
+/// the last snapshot must not be repeated with the same number (RFC 3261
+/// §12.2.1.1 wants them increasing, not contiguous).
+inline constexpr uint32_t restored_cseq_gap = 100;
+
+nlohmann::json snapshot_to_json(const call_snapshot& s);
+/// Errors name what is wrong; only confirmed calls with a winner restore.
+result<call_snapshot> snapshot_from_json(const nlohmann::json& j);
+
+} // namespace sb::actors::call

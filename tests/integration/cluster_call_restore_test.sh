@@ -1,0 +1,160 @@
+# Established calls survive their node: sp1 is SIGKILLed in the middle of a
+# call and started again; it restores the call from its snapshot in Redis
+# (the dialogs, their CSeqs, the relay on the same ports) and the call goes
+# on: RTP flows through the relay again, the BYE from either side is
+# relayed and answered, and the CDR has the true start and duration
+# (issue 6 item 4; the standby of an HA pair restores the same way).
+source "$(dirname "$0")/cluster_lib.sh"
+
+SCEN="$SB_SOURCE_DIR/tests/integration/sip"
+command -v sipp >/dev/null || fail "sipp not found (Debian package sip-tester)"
+
+start_private_redis
+BASE="$WORK/cluster"
+RTP_MIN=$(( (50000 + $(od -An -N2 -tu2 /dev/urandom) % 8000) & ~1 ))
+make_cluster_conf "$BASE" 1 "$LOAD_WHITELIST_YML
+rtpproxy:
+  minport: $RTP_MIN
+  maxport: $((RTP_MIN + 99))"
+start_cluster_node "$BASE" 1 "$WORK/sp1.log" --demo
+wait_ready_at 127.0.0.11 "$NODE_PID"
+NODE=127.0.0.11
+
+api() { # api METHOD PATH [curl args...] -> "<status> <body>"
+  http_at "$NODE" "$1" "$2" -u "$AUTH" -H 'Content-Type: application/json' "${@:3}"
+}
+printf 'SEQUENTIAL\n1001;127.0.0.1;[authentication username=1001 password=demo1001];1002\n' \
+  >"$WORK/users.csv"
+
+# sipp_run NAME IP ARGS...: SIPp in the background, bounded; sets SIPP_PID.
+sipp_run() {
+  local name=$1 ip=$2
+  shift 2
+  mkdir -p "$WORK/sipp-$name"
+  (cd "$WORK/sipp-$name" && exec timeout -k 2 60 sipp -i "$ip" \
+     -p "$(free_port)" -mp "$(free_media_port)" -nostdin -timeout 50s \
+     -trace_err -error_file errors.log -trace_msg -message_file messages.log \
+     "$@" >sipp.out 2>&1) &
+  SIPP_PID=$!
+  PIDS+=("$SIPP_PID")
+}
+sipp_wait() { # sipp_wait PID NAME: it must exit 0
+  local rc=0
+  wait "$1" || rc=$?
+  if [[ $rc != 0 ]]; then
+    for f in "$WORK/sipp-$2"/{errors.log,messages.log,sipp.out}; do
+      [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 80 "$f" >&2; }
+    done
+    fail "SIPp $2 exit $rc"
+  fi
+}
+# crash_and_restart: SIGKILL sp1 once the call is up, start it again.
+RESTART=0
+crash_and_restart() {
+  for _ in $(seq 1 100); do
+    [[ "$(metric_at 1 sb_calls_active)" == 1 ]] && break
+    sleep 0.05
+  done
+  [[ "$(metric_at 1 sb_calls_active)" == 1 ]] || fail "the call did not come up"
+  sleep 1
+  kill -KILL "$NODE_PID"
+  wait "$NODE_PID" 2>/dev/null || true
+  RESTART=$((RESTART + 1))
+  start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
+  wait_ready_at "$NODE" "$NODE_PID"
+  grep -q "calls: 1 restored from their snapshots" "$WORK/sp1-$RESTART.log" ||
+    fail "no call restored: $(grep -i 'call\|snapshot' "$WORK/sp1-$RESTART.log")"
+  [[ "$(metric_at 1 sb_calls_active)" == 1 ]] || fail "restored call not active"
+}
+# last_cdr CHECK: the newest CDR satisfies the python expression CHECK on c.
+last_cdr() {
+  local r
+  r=$(api GET "/api/cdrs/?rows=1000")
+  [[ "$r" == 200* ]] || fail "GET /api/cdrs: $r"
+  python3 - "$r" "$1" <<'PY' || fail "CDR check failed: $1"
+import json, sys
+cdrs = sorted(json.loads(sys.argv[1][4:]).get("_embedded", {}).get("ngcp:cdrs", []),
+              key=lambda c: c["id"])
+c = cdrs[-1] if cdrs else None
+if c is None or not eval(sys.argv[2], {}, {"c": c}):
+    print("newest CDR:", json.dumps(c, indent=1), file=sys.stderr)
+    sys.exit(1)
+PY
+}
+
+r=$(api POST /api/subscriberregistrations/ -d '{"subscriber_id": 2, "contact": "sip:1002@127.0.0.3:5999"}')
+[[ "$r" == 201* ]] || fail "binding: $r"
+
+# --- 1. The caller hangs up after the restart --------------------------------
+mkdir -p "$WORK/sipp-callee1"
+(cd "$WORK/sipp-callee1" && exec timeout -k 2 60 sipp -i 127.0.0.3 -p 5999 \
+   -mp "$(free_media_port)" -nostdin -timeout 50s -sn uas -rtp_echo -m 1 \
+   -trace_err -error_file errors.log -trace_msg -message_file messages.log \
+   >sipp.out 2>&1) &
+CALLEE=$!
+PIDS+=("$CALLEE")
+sipp_run caller1 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -sf "$SCEN/call_uac.xml" \
+  -inf "$WORK/users.csv" -m 1 -d 6000 -recv_timeout 30000
+CALLER=$SIPP_PID
+crash_and_restart
+sipp_wait "$CALLER" caller1
+sipp_wait "$CALLEE" callee1
+for _ in $(seq 1 50); do
+  [[ "$(metric_at 1 sb_calls_active)" == 0 ]] && break
+  sleep 0.1
+done
+[[ "$(metric_at 1 sb_calls_active)" == 0 ]] || fail "the call did not end"
+last_cdr 'c["call_status"] == "ok" and c["duration"] >= 5.5'
+pkts=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
+((${pkts%.*} > 0)) || fail "no RTP through the restored relay: $pkts"
+[[ "$(redis-cli -p "$REDIS_PORT" SCARD sb:call:index)" == 0 ]] ||
+  fail "snapshot left behind: $(redis-cli -p "$REDIS_PORT" SMEMBERS sb:call:index)"
+pass "caller's BYE after a SIGKILL and restart: relayed, CDR complete, $pkts packets relayed since"
+
+# --- 2. The callee hangs up after the restart --------------------------------
+mkdir -p "$WORK/sipp-callee2"
+(cd "$WORK/sipp-callee2" && exec timeout -k 2 60 sipp -i 127.0.0.3 -p 5999 \
+   -mp "$(free_media_port)" -nostdin -timeout 50s -sf "$SCEN/callee_bye.xml" \
+   -m 1 -d 6000 -rtp_echo -trace_err -error_file errors.log -trace_msg \
+   -message_file messages.log >sipp.out 2>&1) &
+CALLEE=$!
+PIDS+=("$CALLEE")
+sipp_run caller2 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" \
+  -sf "$SCEN/call_uac_wait_bye.xml" -inf "$WORK/users.csv" -m 1 \
+  -recv_timeout 30000
+CALLER=$SIPP_PID
+crash_and_restart
+sipp_wait "$CALLEE" callee2
+sipp_wait "$CALLER" caller2
+last_cdr 'c["call_status"] == "ok" and c["duration"] >= 5.5'
+# The caller got the BYE with a CSeq above anything sent before the crash.
+grep -A12 '^BYE ' "$WORK/sipp-caller2/messages.log" | grep -q 'CSeq: 1[0-9][0-9] BYE' ||
+  fail "BYE to the caller: $(grep -A12 '^BYE ' "$WORK/sipp-caller2/messages.log")"
+pass "callee's BYE after a SIGKILL and restart: relayed with a fresh CSeq, CDR complete"
+
+# --- 3. Hold and unhold (re-INVITEs) after the restart, then BYE -------------
+mkdir -p "$WORK/sipp-callee3"
+(cd "$WORK/sipp-callee3" && exec timeout -k 2 60 sipp -i 127.0.0.3 -p 5999 \
+   -mp "$(free_media_port)" -nostdin -timeout 50s \
+   -sf "$SCEN/callee_reinvite.xml" -m 1 -rtp_echo -trace_err \
+   -error_file errors.log -trace_msg -message_file messages.log \
+   >sipp.out 2>&1) &
+CALLEE=$!
+PIDS+=("$CALLEE")
+sipp_run caller3 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" \
+  -sf "$SCEN/call_uac_hold.xml" -inf "$WORK/users.csv" -m 1 -d 5000 \
+  -recv_timeout 30000
+CALLER=$SIPP_PID
+crash_and_restart
+sipp_wait "$CALLER" caller3
+sipp_wait "$CALLEE" callee3
+last_cdr 'c["call_status"] == "ok" and c["duration"] >= 4.5'
+# The re-INVITEs reached the callee with CSeqs above the ones before.
+n=$(grep -A12 '^INVITE ' "$WORK/sipp-callee3/messages.log" |
+  grep -c 'CSeq: 1[0-9][0-9] INVITE' || true)
+((n == 2)) || fail "re-INVITEs to the callee: $(grep -A12 '^INVITE ' "$WORK/sipp-callee3/messages.log")"
+pass "hold and unhold after a SIGKILL and restart: relayed on both legs, CDR complete"
+
+kill -TERM "$NODE_PID"
+wait_exit "$NODE_PID" 20
+[[ "$EXIT_RC" == 0 ]] || fail "sp1 exit after SIGTERM: $EXIT_RC"

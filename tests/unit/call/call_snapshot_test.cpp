@@ -1,0 +1,118 @@
+// Call snapshots: a confirmed call, as the core and the shell hold it,
+// goes through JSON unchanged; what cannot be restored is refused with the
+// reason.
+#include "actors/call/call_snapshot.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace sb::actors::call;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const time_point t0 = time_point{std::chrono::seconds{1'800'000'000}};
+
+// A call forked to two targets, answered by the second, ACKed.
+call_snapshot confirmed_call() {
+  call_plan p;
+  p.targets = {{"sip:bob@192.0.2.7:5062", {}, "udp:192.0.2.7:5062"},
+               {"sip:bob@192.0.2.8:5062", {"<sip:edge;lr>"}, ""}};
+  p.cdr.call_id = "snap-1";
+  p.cdr.source.user = "alice";
+  p.cdr.source.subscriber_id = 11;
+  p.cdr.destination.user = "bob";
+  p.cdr.destination.subscriber_id = 12;
+  p.settings.max_duration = 3600s;
+  call_snapshot s;
+  start(s.core, p, t0);
+  on_event(s.core, branch_response{1, 200, "OK", true}, t0 + 2s);
+  on_event(s.core, caller_ack{}, t0 + 2100ms);
+  REQUIRE(s.core.phase == call_phase::confirmed);
+  s.node = "sp2";
+  s.a.call_id = "snap-1";
+  s.a.local = {"", "sip:bob@example.org", "ourtag"};
+  s.a.remote = {"Alice", "sip:alice@example.org", "atag"};
+  s.a.remote_target = "sip:alice@192.0.2.2:5060";
+  s.a.route_set = {"<sip:p1;lr>", "<sip:p2;lr>"};
+  s.a.next_hop = "udp:192.0.2.2:5060";
+  s.a.contact = "<sip:127.0.0.11:5060;transport=udp>";
+  s.a.local_cseq = 0;
+  s.a.remote_cseq = 2;
+  s.b = s.a;
+  s.b.call_id = "xyz-b2b";
+  s.b.local_cseq = 3;
+  s.a_invite_cseq = 1;
+  s.b_invite_cseq = 1;
+  s.timers[0] = leg_timer{1800, refresher::peer};
+  s.allows_update = {true, false};
+  s.last_sdp = {"v=0 a", "v=0 b"};
+  s.on_hold = true;
+  s.admissions = {{11, true}, {12, false}};
+  sb::actors::media::media_session_state m;
+  m.streams.push_back({{30000, 30002}, {true, false}});
+  m.streams.push_back({{std::nullopt, std::nullopt}, {false, false}});
+  m.origin[0] = {"-", 77, 3};
+  m.origin[1] = {"-", 78, 1};
+  m.last_sent = {"sdp for a", "sdp for b"};
+  m.offerer = sb::media::leg_id::b;
+  m.offered_streams = 2;
+  s.media = m;
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("a confirmed call's snapshot goes through JSON unchanged",
+          "[call][snapshot]") {
+  auto s = confirmed_call();
+  auto j = snapshot_to_json(s);
+  auto back = snapshot_from_json(json::parse(j.dump()));
+  REQUIRE(back.ok());
+  CHECK(snapshot_to_json(*back) == j);
+  CHECK(back->core.winner == std::optional<size_t>{1});
+  CHECK(back->core.answer_time == t0 + 2s);
+  CHECK(back->core.branches[1].target.path ==
+        std::vector<std::string>{"<sip:edge;lr>"});
+  CHECK(back->b.local_cseq == 3);
+  CHECK(back->media->streams[0].port[1] == std::optional<uint16_t>{30002});
+  CHECK(back->media->offerer == sb::media::leg_id::b);
+  CHECK(back->timers[0]->who == refresher::peer);
+  CHECK_FALSE(back->timers[1]);
+
+  // Without media (a node with no relay).
+  s.media.reset();
+  auto no_media = snapshot_from_json(snapshot_to_json(s));
+  REQUIRE(no_media.ok());
+  CHECK_FALSE(no_media->media);
+}
+
+TEST_CASE("snapshots that cannot be restored are refused with the reason",
+          "[call][snapshot]") {
+  auto good = snapshot_to_json(confirmed_call());
+  auto refused = [](json j, const std::string& why) {
+    auto r = snapshot_from_json(j);
+    REQUIRE_FALSE(r.ok());
+    INFO(r.err().message);
+    CHECK(r.err().message.find(why) != std::string::npos);
+  };
+  auto j = good;
+  j["core"]["phase"] = "early";
+  refused(j, "not confirmed");
+  j = good;
+  j["core"]["winner"] = 5;
+  refused(j, "winner 5 of 2");
+  j = good;
+  j["media"]["streams"][0]["port"][0] = 70000;
+  refused(j, "port 70000");
+  j = good;
+  j["media"]["offerer"] = "c";
+  refused(j, "offerer 'c'");
+  j = good;
+  j["timers"][0]["refresher"] = "nobody";
+  refused(j, "refresher 'nobody'");
+  j = good;
+  j.erase("a");
+  refused(j, "call snapshot");
+  refused(json::array(), "not an object");
+}
