@@ -1,5 +1,6 @@
 #include "cluster/member_actor.hpp"
 
+#include "common/net/tcp_probe.hpp"
 #include "persistence/redis/redis_client.hpp"
 
 #include <atomic>
@@ -341,7 +342,10 @@ struct membership::connector {
   void run(caf::actor_system& sys, caf::actor member) {
     std::unique_lock lock{mu};
     while (!stopping) {
-      if (!connected->load()) {
+      // remote_actor blocks for minutes on a host that is gone (its SYNs
+      // unanswered), and stop() joins this thread: probe first.
+      if (!connected->load() &&
+          net::tcp_reachable(host, port, std::chrono::milliseconds(500))) {
         lock.unlock();
         auto peer = sys.middleman().remote_actor(host, port);
         lock.lock();

@@ -1052,7 +1052,8 @@ caf::actor spawn_call_manager(caf::actor_system& sys,
 }
 
 result<size_t> restore_calls(caf::actor_system& sys,
-                             std::shared_ptr<call_env> env) {
+                             std::shared_ptr<call_env> env,
+                             const std::string& node) {
   if (!env->snapshots)
     return size_t{0};
   std::vector<std::string> ids;
@@ -1075,7 +1076,7 @@ result<size_t> restore_calls(caf::actor_system& sys,
                     snap.err().message);
       continue;
     }
-    if (snap->node != env->node || env->registry.by_call_id(id))
+    if (snap->node != node || env->registry.by_call_id(id))
       continue;
     sys.spawn(restored_call_actor, env,
               std::make_shared<call_snapshot>(std::move(*snap)));

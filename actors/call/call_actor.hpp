@@ -19,12 +19,14 @@ namespace sb::actors::call {
 caf::actor spawn_call_manager(caf::actor_system& sys,
                               std::shared_ptr<call_env> env);
 
-/// Restores the confirmed calls whose snapshots name `env->node` (this
-/// node restarted, or took over that node's address), each as a call actor
-/// that goes on where the snapshot left it. Returns how many; snapshots
-/// that do not parse are logged and left alone.
+/// Restores the confirmed calls whose snapshots name `node` (this node,
+/// restarted; or its HA peer, whose address it took over), each as a call
+/// actor on this node that goes on where the snapshot left it (and from
+/// then on names this node). Returns how many; snapshots that do not parse
+/// are logged and left alone.
 result<size_t> restore_calls(caf::actor_system& sys,
-                             std::shared_ptr<call_env> env);
+                             std::shared_ptr<call_env> env,
+                             const std::string& node);
 
 /// Routes one request or notification from the edge (edge thread): to
 /// the call that owns its Call-ID, or to the manager.

@@ -8,10 +8,14 @@ namespace sb::apps {
 result<std::unique_ptr<media_service>>
 media_service::start(const config::loaded_config& cfg,
                      const config::settings& s, metrics::registry& metrics) {
+  // An HA pair announces (and relays on) the shared address, which moves
+  // to whichever node is active; the standby binds it non-locally
+  // (net.ipv4.ip_nonlocal_bind, docs/operations.md).
   std::optional<net::ip_address> address;
   for (const auto& i : cfg.host().interfaces)
     if (i.has_type("rtp_ext")) {
-      address = net::parse_ip_address(i.ip);
+      address = net::parse_ip_address(
+          i.shared_ip.empty() ? i.ip : i.shared_ip.front());
       break;
     }
   if (!address)

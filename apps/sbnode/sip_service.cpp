@@ -5,12 +5,16 @@
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "actors/support/remote_sip.hpp"
 #include "apps/sbnode/cluster_service.hpp"
+#include "cluster/cluster_view.hpp"
 #include "cluster/fenced_kv.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "mgmt/node/control_token.hpp"
 #include "persistence/redis/redis_client.hpp"
 
+#include <algorithm>
+
+#include <caf/blocking_actor.hpp>
 #include <caf/send.hpp>
 
 namespace sb::apps {
@@ -159,6 +163,12 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
 
   sip::edge::edge_options eo;
   eo.addresses.clear();
+  // An HA pair's shared addresses first (the service address, from which
+  // requests leave), bound non-locally by the standby; then its own.
+  for (const auto& i : cfg.host().interfaces)
+    if (i.has_type("sip_ext"))
+      eo.addresses.insert(eo.addresses.end(), i.shared_ip.begin(),
+                          i.shared_ip.end());
   for (const auto& i : cfg.host().interfaces)
     if (i.has_type("sip_ext"))
       eo.addresses.push_back(i.ip);
@@ -194,7 +204,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->calls_->snapshots =
         std::make_shared<redis_records>(*cluster, s, "call");
     svc->calls_->node = cfg.node;
+    svc->view_ = cluster->view();
+    svc->peer_ = cfg.host().peer;
   }
+  svc->sys_ = &sys;
   svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
   auto directory = svc->directory_;
   auto manager = svc->call_manager_;
@@ -307,7 +320,42 @@ sip_service::~sip_service() {
 }
 
 result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
-  return actors::call::restore_calls(sys, calls_);
+  return actors::call::restore_calls(sys, calls_, calls_->node);
+}
+
+namespace {
+
+// Its own thread: reading the snapshots blocks on Redis, which the
+// membership thread that reported the change must not.
+void take_over_calls(caf::blocking_actor* self,
+                     std::shared_ptr<actors::call::call_env> env,
+                     std::string peer) {
+  auto n = actors::call::restore_calls(self->system(), env, peer);
+  if (!n)
+    spdlog::error("calls of {} not taken over: {}", peer, n.err().message);
+  else
+    spdlog::info("calls: {} of peer {} taken over", *n, peer);
+}
+
+} // namespace
+
+void sip_service::take_over_peer() {
+  if (peer_.empty() || !view_ || !sys_)
+    return;
+  // Only a peer that was alive and died: a draining one still runs its
+  // calls to their end, and one never heard of yet may be starting.
+  auto snap = view_->get();
+  auto it = std::find_if(snap.members.begin(), snap.members.end(),
+                         [&](const auto& m) { return m.name == peer_; });
+  if (it == snap.members.end())
+    return;
+  if (it->state != cluster::peer_state::dead) {
+    peer_seen_ = true;
+    return;
+  }
+  if (!peer_seen_.exchange(false))
+    return;
+  sys_->spawn<caf::detached>(take_over_calls, calls_, peer_);
 }
 
 uint64_t sip_service::live_actors() const {
@@ -318,6 +366,7 @@ uint64_t sip_service::live_actors() const {
 void sip_service::cluster_changed() {
   if (directory_)
     caf::anon_send(directory_, sub::rebalance_atom::value);
+  take_over_peer();
 }
 
 void sip_service::drain() {

@@ -6,11 +6,16 @@
 #include "sip/edge/edge_shield.hpp"
 #include "sip/edge/sip_edge.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+
+namespace sb::cluster {
+class cluster_view;
+}
 
 namespace sb::persistence {
 class rocks_store;
@@ -46,7 +51,8 @@ public:
   uint64_t live_actors() const;
   /// Cluster mode: the actor peers forward requests to (service "sip").
   caf::actor remote_sip() const { return remote_sip_; }
-  /// Cluster mode: the view changed; hand over actors whose keys moved.
+  /// Cluster mode: the view changed; hand over actors whose keys moved, and
+  /// in an HA pair take over the calls of a peer that died.
   void cluster_changed();
   /// Cluster mode: this node's lease lapsed; drop every actor.
   void fenced();
@@ -72,6 +78,14 @@ private:
   caf::actor remote_sip_;
   std::string nonce_secret_;
   std::string keepalive_from_;
+  caf::actor_system* sys_ = nullptr;
+  std::shared_ptr<cluster::cluster_view> view_;
+  std::string peer_; ///< the HA peer (network.yml `peer`), if any
+  /// It was seen not dead since its calls were last taken over (set and
+  /// read by the membership and drain threads).
+  std::atomic<bool> peer_seen_{false};
+
+  void take_over_peer();
 };
 
 } // namespace sb::apps

@@ -23,39 +23,16 @@ NODE=127.0.0.11
 api() { # api METHOD PATH [curl args...] -> "<status> <body>"
   http_at "$NODE" "$1" "$2" -u "$AUTH" -H 'Content-Type: application/json' "${@:3}"
 }
-printf 'SEQUENTIAL\n1001;127.0.0.1;[authentication username=1001 password=demo1001];1002\n' \
-  >"$WORK/users.csv"
-
-# sipp_run NAME IP ARGS...: SIPp in the background, bounded; sets SIPP_PID.
-sipp_run() {
-  local name=$1 ip=$2
-  shift 2
-  mkdir -p "$WORK/sipp-$name"
-  (cd "$WORK/sipp-$name" && exec timeout -k 2 60 sipp -i "$ip" \
-     -p "$(free_port)" -mp "$(free_media_port)" -nostdin -timeout 50s \
-     -trace_err -error_file errors.log -trace_msg -message_file messages.log \
-     "$@" >sipp.out 2>&1) &
-  SIPP_PID=$!
-  PIDS+=("$SIPP_PID")
-}
-sipp_wait() { # sipp_wait PID NAME: it must exit 0
-  local rc=0
-  wait "$1" || rc=$?
-  if [[ $rc != 0 ]]; then
-    for f in "$WORK/sipp-$2"/{errors.log,messages.log,sipp.out}; do
-      [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 80 "$f" >&2; }
-    done
-    fail "SIPp $2 exit $rc"
-  fi
+demo_call_users "$WORK/users.csv"
+# sipp_call NAME IP ARGS...: a SIPp with its messages traced; sets SIPP_PID.
+sipp_call() {
+  sipp_bg "$1" -i "$2" -mp "$(free_media_port)" -timeout 50s -trace_msg \
+    -message_file messages.log "${@:3}"
 }
 # crash_and_restart: SIGKILL sp1 once the call is up, start it again.
 RESTART=0
 crash_and_restart() {
-  for _ in $(seq 1 100); do
-    [[ "$(metric_at 1 sb_calls_active)" == 1 ]] && break
-    sleep 0.05
-  done
-  [[ "$(metric_at 1 sb_calls_active)" == 1 ]] || fail "the call did not come up"
+  wait_metric "$NODE" sb_calls_active 1
   sleep 1
   kill -KILL "$NODE_PID"
   wait "$NODE_PID" 2>/dev/null || true
@@ -86,24 +63,16 @@ r=$(api POST /api/subscriberregistrations/ -d '{"subscriber_id": 2, "contact": "
 [[ "$r" == 201* ]] || fail "binding: $r"
 
 # --- 1. The caller hangs up after the restart --------------------------------
-mkdir -p "$WORK/sipp-callee1"
-(cd "$WORK/sipp-callee1" && exec timeout -k 2 60 sipp -i 127.0.0.3 -p 5999 \
-   -mp "$(free_media_port)" -nostdin -timeout 50s -sn uas -rtp_echo -m 1 \
-   -trace_err -error_file errors.log -trace_msg -message_file messages.log \
-   >sipp.out 2>&1) &
-CALLEE=$!
-PIDS+=("$CALLEE")
-sipp_run caller1 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -sf "$SCEN/call_uac.xml" \
-  -inf "$WORK/users.csv" -m 1 -d 6000 -recv_timeout 30000
+sipp_call callee1 127.0.0.3 -p 5999 -sn uas -rtp_echo -m 1
+CALLEE=$SIPP_PID
+sipp_call caller1 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
+  -sf "$SCEN/call_uac.xml" -inf "$WORK/users.csv" -m 1 -d 6000 \
+  -recv_timeout 30000
 CALLER=$SIPP_PID
 crash_and_restart
 sipp_wait "$CALLER" caller1
 sipp_wait "$CALLEE" callee1
-for _ in $(seq 1 50); do
-  [[ "$(metric_at 1 sb_calls_active)" == 0 ]] && break
-  sleep 0.1
-done
-[[ "$(metric_at 1 sb_calls_active)" == 0 ]] || fail "the call did not end"
+wait_metric "$NODE" sb_calls_active 0
 last_cdr 'c["call_status"] == "ok" and c["duration"] >= 5.5'
 pkts=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
 ((${pkts%.*} > 0)) || fail "no RTP through the restored relay: $pkts"
@@ -112,14 +81,10 @@ pkts=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
 pass "caller's BYE after a SIGKILL and restart: relayed, CDR complete, $pkts packets relayed since"
 
 # --- 2. The callee hangs up after the restart --------------------------------
-mkdir -p "$WORK/sipp-callee2"
-(cd "$WORK/sipp-callee2" && exec timeout -k 2 60 sipp -i 127.0.0.3 -p 5999 \
-   -mp "$(free_media_port)" -nostdin -timeout 50s -sf "$SCEN/callee_bye.xml" \
-   -m 1 -d 6000 -rtp_echo -trace_err -error_file errors.log -trace_msg \
-   -message_file messages.log >sipp.out 2>&1) &
-CALLEE=$!
-PIDS+=("$CALLEE")
-sipp_run caller2 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" \
+sipp_call callee2 127.0.0.3 -p 5999 -sf "$SCEN/callee_bye.xml" -m 1 \
+  -d 6000 -rtp_echo
+CALLEE=$SIPP_PID
+sipp_call caller2 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
   -sf "$SCEN/call_uac_wait_bye.xml" -inf "$WORK/users.csv" -m 1 \
   -recv_timeout 30000
 CALLER=$SIPP_PID
@@ -133,15 +98,10 @@ grep -A12 '^BYE ' "$WORK/sipp-caller2/messages.log" | grep -q 'CSeq: 1[0-9][0-9]
 pass "callee's BYE after a SIGKILL and restart: relayed with a fresh CSeq, CDR complete"
 
 # --- 3. Hold and unhold (re-INVITEs) after the restart, then BYE -------------
-mkdir -p "$WORK/sipp-callee3"
-(cd "$WORK/sipp-callee3" && exec timeout -k 2 60 sipp -i 127.0.0.3 -p 5999 \
-   -mp "$(free_media_port)" -nostdin -timeout 50s \
-   -sf "$SCEN/callee_reinvite.xml" -m 1 -rtp_echo -trace_err \
-   -error_file errors.log -trace_msg -message_file messages.log \
-   >sipp.out 2>&1) &
-CALLEE=$!
-PIDS+=("$CALLEE")
-sipp_run caller3 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" \
+sipp_call callee3 127.0.0.3 -p 5999 -sf "$SCEN/callee_reinvite.xml" -m 1 \
+  -rtp_echo
+CALLEE=$SIPP_PID
+sipp_call caller3 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
   -sf "$SCEN/call_uac_hold.xml" -inf "$WORK/users.csv" -m 1 -d 5000 \
   -recv_timeout 30000
 CALLER=$SIPP_PID

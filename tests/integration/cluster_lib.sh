@@ -26,11 +26,21 @@ wait_state() {
 }
 state_of() { view "$1" | jq -r --arg n "$2" '[.members[]? | select(.name == $n) | .state][0] // "?"'; }
 
-metric_at() { # metric_at K NAME: a metric of spK (0 when absent)
+metric_of() { # metric_of IP NAME: a metric of the node at IP (0 when absent)
   # awk reads to the end: quitting early would make curl fail with EPIPE,
   # and pipefail with it.
-  { curl -sk -m 5 "https://127.0.0.1$1:$CLUSTER_MGMT_PORT/metrics" || true; } |
+  { curl -sk -m 5 "https://$1:$CLUSTER_MGMT_PORT/metrics" || true; } |
     awk -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
+}
+metric_at() { metric_of "127.0.0.1$1" "$2"; } # metric_at K NAME: of spK
+# wait_metric IP NAME VALUE: until that metric has that value (5 s), else
+# fail.
+wait_metric() {
+  for _ in $(seq 1 100); do
+    [[ "$(metric_of "$1" "$2")" == "$3" ]] && return 0
+    sleep 0.05
+  done
+  fail "$2 on $1 is $(metric_of "$1" "$2"), not $3"
 }
 
 AUTH=administrator:administrator
@@ -103,16 +113,35 @@ inf_calls() { # inf_calls FILE FIRST LAST: caller;domain;[auth];callee
       "$DOMAIN" "$i"
   done >>"$file"
 }
-# sipp_bg NAME ARGS...: a bounded SIPp in $WORK/sipp-NAME; sets SIPP_PID.
+# sipp_bg NAME ARGS...: a bounded SIPp in $WORK/sipp-NAME (in the network
+# namespace SIPP_NS when set); sets SIPP_PID.
 sipp_bg() {
-  local name=$1
+  local name=$1 ns=()
   shift
+  [[ -z "${SIPP_NS:-}" ]] || ns=(ip netns exec "$SIPP_NS")
   mkdir -p "$WORK/sipp-$name"
-  (cd "$WORK/sipp-$name" && exec timeout -k 2 120 sipp -nostdin \
+  (cd "$WORK/sipp-$name" && exec timeout -k 2 120 "${ns[@]}" sipp -nostdin \
     -trace_err -error_file errors.log -trace_stat -stf stat.csv "$@" \
     >sipp.out 2>&1) &
   SIPP_PID=$!
   PIDS+=("$SIPP_PID")
+}
+# sipp_wait PID NAME: that SIPp run must exit 0; else fail showing what it
+# saw.
+sipp_wait() {
+  local rc=0 f
+  wait "$1" || rc=$?
+  if [[ $rc != 0 ]]; then
+    for f in "$WORK/sipp-$2"/{errors.log,messages.log,sipp.out}; do
+      [[ -f "$f" ]] && { echo "--- $f" >&2; tail -n 80 "$f" >&2; }
+    done
+    fail "SIPp $2 exit $rc"
+  fi
+}
+# demo_call_users FILE: the injection file of call_uac*.xml for the demo
+# subscriber 1001 calling 1002 (make run's demo data).
+demo_call_users() {
+  printf 'SEQUENTIAL\n1001;127.0.0.1;[authentication username=1001 password=demo1001];1002\n' >"$1"
 }
 # successes NAME: SuccessfulCall(C) of that SIPp run's last stat line.
 successes() {

@@ -1,0 +1,182 @@
+# An HA pair with a moving address (issue 6 item 5): sp1 and sp2, each with
+# every role and the other as its `peer`, share the service address
+# 10.213.0.10 for SIP and RTP. Each node runs in a network namespace this
+# test creates (a bridge, veth pairs, a client namespace with Redis and
+# SIPp). A call is set up through sp1; then sp1's host dies (SIGKILL and
+# its link down), the address moves to sp2 (ip addr add and a gratuitous
+# ARP, what keepalived does), sp2 sees its peer dead and takes over its
+# calls from their snapshots: the RTP keeps flowing through the same
+# address and ports, the caller's BYE reaches the callee, and the CDR has
+# the true duration.
+source "$(dirname "$0")/cluster_lib.sh"
+
+SCEN="$SB_SOURCE_DIR/tests/integration/sip"
+command -v sipp >/dev/null || fail "sipp not found (Debian package sip-tester)"
+command -v arping >/dev/null || fail "arping not found (Debian package iputils-arping)"
+[[ $(id -u) == 0 ]] || fail "network namespaces need root"
+
+TAG="sbha$$"
+NSB="$TAG-br" NSC="$TAG-c" NS1="$TAG-1" NS2="$TAG-2"
+NET=10.213.0
+VIP=$NET.10
+netns_down() {
+  local ns
+  for ns in "$NS1" "$NS2" "$NSC" "$NSB"; do ip netns del "$ns" 2>/dev/null || true; done
+}
+trap 'cleanup; netns_down' EXIT
+
+ip netns add "$NSB"
+ip -n "$NSB" link add br0 type bridge
+ip -n "$NSB" link set br0 up
+join_bridge() { # join_bridge NS ADDRESS: a veth from NS to the bridge
+  ip netns add "$1"
+  ip -n "$1" link set lo up
+  ip link add "$1-x" type veth peer name eth0 netns "$1"
+  ip link set "$1-x" netns "$NSB"
+  ip -n "$NSB" link set "$1-x" master br0 up
+  ip -n "$1" addr add "$2/24" dev eth0
+  ip -n "$1" link set eth0 up
+}
+join_bridge "$NSC" $NET.100
+join_bridge "$NS1" $NET.1
+join_bridge "$NS2" $NET.2
+for ns in "$NS1" "$NS2"; do # the standby binds the shared address
+  ip netns exec "$ns" sysctl -qw net.ipv4.ip_nonlocal_bind=1
+done
+ip -n "$NS1" addr add $VIP/24 dev eth0
+pass "namespaces: client $NET.100, sp1 $NET.1 (holds $VIP), sp2 $NET.2"
+
+# The client namespace runs Redis, SIPp and every curl of the helpers.
+curl() { ip netns exec "$NSC" /usr/bin/curl "$@"; }
+rcli() { ip netns exec "$NSC" redis-cli -h $NET.100 "$@"; }
+ip netns exec "$NSC" redis-server --bind $NET.100 --port 6379 --save "" \
+  --protected-mode no \
+  --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+BASE="$WORK/ha"
+CLUSTER_MGMT_PORT=8443
+mkdir -p "$BASE"
+cat >"$BASE/network.yml" <<YML
+hosts:
+  sp1:
+    role: [lb, proxy, db, mgmt]
+    peer: sp2
+    status: online
+    interfaces: [eth0]
+    eth0:
+      ip: $NET.1
+      shared_ip: [$VIP]
+      type: [sip_ext, rtp_ext, api_int, ha_int]
+  sp2:
+    role: [lb, proxy, db, mgmt]
+    peer: sp1
+    status: online
+    interfaces: [eth0]
+    eth0:
+      ip: $NET.2
+      shared_ip: [$VIP]
+      type: [sip_ext, rtp_ext, api_int, ha_int]
+YML
+for k in 1 2; do
+  dir="$BASE/sp$k"
+  mkdir -p "$dir"
+  cp "$SB_SOURCE_DIR"/conf/{config,constants}.yml "$dir"/
+  cp "$BASE/network.yml" "$dir/"
+  cat >"$dir/config.local.yml" <<YML
+general:
+  data_dir: data
+mgmt:
+  port: $CLUSTER_MGMT_PORT
+sip:
+  port: 5060
+cluster:
+  enable: true
+  port: 4370
+provisioning:
+  log_backend: redis
+redis:
+  host: $NET.100
+  port: 6379
+security:
+  dos_whitelist_ip: [$NET.0/24]
+rtpproxy:
+  minport: 30000
+  maxport: 30099
+YML
+done
+declare -A NODE_PIDS=()
+start_ha_node() { # start_ha_node K [ARGS...]
+  local k=$1
+  shift
+  local ns="$TAG-$k"
+  ip netns exec "$ns" "$SBNODE" --config-dir "$BASE/sp$k" --node "sp$k" "$@" \
+    >"$WORK/sp$k.log" 2>&1 &
+  NODE_PIDS[$k]=$!
+  PIDS+=("$!")
+}
+start_ha_node 1 --demo
+wait_ready_at $NET.1 "${NODE_PIDS[1]}"
+start_ha_node 2
+wait_ready_at $NET.2 "${NODE_PIDS[2]}"
+api() { # api NODE-IP METHOD PATH [curl args...]
+  http_at "$1" "$2" "$3" -u "$AUTH" -H 'Content-Type: application/json' "${@:4}"
+}
+for _ in $(seq 1 100); do
+  [[ "$(count_at $NET.2 '/api/subscribers/?rows=1')" -ge 3 ]] && break
+  sleep 0.1
+done
+r=$(api $NET.1 POST /api/subscriberregistrations/ \
+  -d "{\"subscriber_id\": 2, \"contact\": \"sip:1002@$NET.100:5999\"}")
+[[ "$r" == 201* ]] || fail "binding: $r"
+pass "sp1 and sp2 up, the demo subscribers on both, the callee bound"
+
+demo_call_users "$WORK/users.csv"
+SIPP_NS=$NSC
+sipp_call() { # sipp_call NAME ARGS...: SIPp in the client namespace
+  sipp_bg "$1" -i $NET.100 -timeout 50s -trace_msg -message_file messages.log \
+    "${@:2}"
+}
+sipp_call callee -p 5999 -mp 6000 -sn uas -rtp_echo -m 1
+CALLEE=$SIPP_PID
+sipp_call caller "$VIP:5060" -p 5061 -mp 6100 -sf "$SCEN/call_uac.xml" \
+  -inf "$WORK/users.csv" -m 1 -d 7000 -recv_timeout 30000
+CALLER=$SIPP_PID
+wait_metric $NET.1 sb_calls_active 1
+sleep 1
+pass "call up through $VIP on sp1"
+
+# sp1's host dies; the address moves to sp2, announced by gratuitous ARP.
+kill -KILL "${NODE_PIDS[1]}"
+ip -n "$NS1" link set eth0 down
+t0=$(date +%s%N)
+ip -n "$NS2" addr add $VIP/24 dev eth0
+ip netns exec "$NS2" arping -q -U -c 2 -I eth0 $VIP || true
+for _ in $(seq 1 100); do
+  grep -q "calls: 1 of peer sp1 taken over" "$WORK/sp2.log" && break
+  sleep 0.05
+done
+grep -q "calls: 1 of peer sp1 taken over" "$WORK/sp2.log" ||
+  fail "sp2 did not take over sp1's call: $(grep -i 'call\|cluster' "$WORK/sp2.log")"
+took_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+pass "sp2 took over the call ${took_ms} ms after sp1 died"
+
+sipp_wait "$CALLER" caller
+sipp_wait "$CALLEE" callee
+wait_metric $NET.2 sb_calls_active 0
+r=$(api $NET.2 GET "/api/cdrs/?rows=100")
+python3 - "$r" <<'PY' || fail "CDR on sp2: $r"
+import json, sys
+cdrs = json.loads(sys.argv[1][4:]).get("_embedded", {}).get("ngcp:cdrs", [])
+assert len(cdrs) == 1, cdrs
+c = cdrs[0]
+assert c["call_status"] == "ok" and c["duration"] >= 6.5, c
+PY
+pkts=$(metric_of $NET.2 'sb_media_relayed_packets_total{leg="a"}')
+((${pkts%.*} > 0)) || fail "no RTP through sp2's relay on $VIP: $pkts"
+pass "BYE through $VIP on sp2, CDR complete, $pkts RTP packets relayed by sp2"
+
+kill -TERM "${NODE_PIDS[2]}"
+wait_exit "${NODE_PIDS[2]}" 20
+[[ "$EXIT_RC" == 0 ]] || fail "sp2 exit after SIGTERM: $EXIT_RC"
