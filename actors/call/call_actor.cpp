@@ -260,6 +260,11 @@ struct call_shell {
     env->registry.add_dialog(a.call_id, me());
     env->registry.add_dialog(b_call_id, me());
     answered_at = std::chrono::steady_clock::now();
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    if (env->traces.wants("call", a.call_id, u(thread_rng()))) {
+      recorder.emplace();
+      recorder->restored(core);
+    }
     if (s.media && env->media) {
       auto m = media::spawn_restored_media_session(self->home_system(),
                                                    env->media, me(), *s.media);

@@ -117,6 +117,18 @@ call_state state_of(const json& j) {
 
 } // namespace
 
+json state_to_json(const call_state& st) {
+  return state_json(st);
+}
+
+result<call_state> state_from_json(const json& j) {
+  try {
+    return state_of(j);
+  } catch (const std::exception& e) {
+    return error{std::string("call state: ") + e.what()};
+  }
+}
+
 json snapshot_to_json(const call_snapshot& s) {
   json admissions = json::array();
   for (const auto& a : s.admissions)

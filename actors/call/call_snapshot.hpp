@@ -46,6 +46,11 @@ struct call_snapshot {
 /// §12.2.1.1 wants them increasing, not contiguous).
 inline constexpr uint32_t restored_cseq_gap = 100;
 
+/// The core's state of a confirmed call (snapshots, and traces of
+/// restored calls); only a confirmed state with a winner is read back.
+nlohmann::json state_to_json(const call_state& st);
+result<call_state> state_from_json(const nlohmann::json& j);
+
 nlohmann::json snapshot_to_json(const call_snapshot& s);
 /// Errors name what is wrong; only confirmed calls with a winner restore.
 result<call_snapshot> snapshot_from_json(const nlohmann::json& j);

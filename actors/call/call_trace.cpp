@@ -1,5 +1,7 @@
 #include "actors/call/call_trace.hpp"
 
+#include "actors/call/call_snapshot.hpp"
+
 #include <array>
 
 namespace sb::actors::call {
@@ -248,6 +250,10 @@ json trace_to_json(const call_trace& t) {
     steps.push_back({{"now_ms", ms_of(s.now)},
                      {"event", event_to_json(s.event)},
                      {"effects", s.effects}});
+  if (t.restored)
+    return {{"kind", "call"},
+            {"restored", state_to_json(*t.restored)},
+            {"steps", steps}};
   return {{"kind", "call"},
           {"plan", plan_to_json(t.plan)},
           {"started_ms", ms_of(t.started)},
@@ -259,12 +265,20 @@ result<call_trace> trace_from_json(const json& j) {
   if (!j.is_object() || j.value("kind", "") != "call")
     return error{"not a call trace (kind must be 'call')"};
   call_trace t;
-  auto plan = plan_from_json(j.value("plan", json()));
-  if (!plan)
-    return plan.err();
-  t.plan = std::move(*plan);
-  t.started = at_ms(j.value("started_ms", int64_t{0}));
-  t.start_effects = j.value("start_effects", json::object());
+  if (auto r = j.find("restored"); r != j.end()) {
+    auto st = state_from_json(*r);
+    if (!st)
+      return error{"restored: " + st.err().message};
+    t.restored = std::move(*st);
+    t.plan.cdr = t.restored->cdr;
+  } else {
+    auto plan = plan_from_json(j.value("plan", json()));
+    if (!plan)
+      return plan.err();
+    t.plan = std::move(*plan);
+    t.started = at_ms(j.value("started_ms", int64_t{0}));
+    t.start_effects = j.value("start_effects", json::object());
+  }
   auto steps = j.value("steps", json::array());
   for (size_t i = 0; i < steps.size(); ++i) {
     auto e = event_from_json(steps[i].value("event", json()));
@@ -287,6 +301,10 @@ call_effects call_recorder::start(call_state& st, call_plan plan,
   return fx;
 }
 
+void call_recorder::restored(const call_state& st) {
+  trace_.restored = st;
+}
+
 call_effects call_recorder::on(call_state& st, const call_event& e,
                                time_point now) {
   auto fx = on_event(st, e, now);
@@ -297,9 +315,13 @@ call_effects call_recorder::on(call_state& st, const call_event& e,
 replay_result replay(const call_trace& t, const call_step& step) {
   replay_result out;
   call_state st;
-  auto first = effects_to_json(call::start(st, t.plan, t.started));
-  if (first != t.start_effects)
-    return {false, std::nullopt, t.start_effects, first};
+  if (t.restored) {
+    st = *t.restored;
+  } else {
+    auto first = effects_to_json(call::start(st, t.plan, t.started));
+    if (first != t.start_effects)
+      return {false, std::nullopt, t.start_effects, first};
+  }
   for (size_t i = 0; i < t.steps.size(); ++i) {
     auto fx = effects_to_json(step(st, t.steps[i].event, t.steps[i].now));
     if (fx != t.steps[i].effects)

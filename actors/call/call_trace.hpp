@@ -39,10 +39,14 @@ nlohmann::json effects_to_json(const call_effects& fx);
 nlohmann::json plan_to_json(const call_plan& p);
 result<call_plan> plan_from_json(const nlohmann::json& j);
 
+/// A call's trace: from its start (plan, `started`, what start answered),
+/// or, for a call restored from a snapshot on another node (a failover),
+/// from the state it was restored with.
 struct call_trace {
   call_plan plan;
   time_point started{};
   nlohmann::json start_effects;
+  std::optional<call_state> restored;
   struct step {
     call_event event;
     time_point now{};
@@ -59,6 +63,8 @@ result<call_trace> trace_from_json(const nlohmann::json& j);
 class call_recorder {
 public:
   call_effects start(call_state& st, call_plan plan, time_point now);
+  /// The call goes on from `st`, restored from its snapshot.
+  void restored(const call_state& st);
   call_effects on(call_state& st, const call_event& e, time_point now);
   const call_trace& trace() const { return trace_; }
 
@@ -78,7 +84,8 @@ struct replay_result {
   nlohmann::json actual;   ///< what this build answered
 };
 
-/// Replays `t` through `start` and `step` (the core's on_event by default).
+/// Replays `t` through `start` (or from the state it was restored with) and
+/// `step` (the core's on_event by default).
 replay_result replay(const call_trace& t, const call_step& step = on_event);
 
 } // namespace sb::actors::call

@@ -33,8 +33,9 @@ void cmd_replay(const std::string& file) {
     fail(2, file + ": " + t.err().message);
   auto r = call::replay(*t);
   if (r.identical) {
-    std::printf("identical: call %s, start and %zu steps\n",
-                t->plan.cdr.call_id.c_str(), t->steps.size());
+    std::printf("identical: call %s, %s and %zu steps\n",
+                t->plan.cdr.call_id.c_str(), t->restored ? "restored" : "start",
+                t->steps.size());
     return;
   }
   if (!r.step)

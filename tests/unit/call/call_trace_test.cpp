@@ -3,6 +3,8 @@
 // traces in tests/traces/ replay on every build.
 #include "actors/call/call_trace.hpp"
 
+#include "actors/call/call_snapshot.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -45,6 +47,25 @@ call_trace record_basic_call() {
   rec.on(st, dialog_request{side::b, "INFO", 1, false}, t0 + 10s);
   rec.on(st, dialog_response{side::a, 1, 200}, t0 + 10s + 5ms);
   rec.on(st, hangup{side::a}, t0 + 45s);
+  return rec.trace();
+}
+
+// A failover: the basic call runs on one node until it is confirmed; its
+// state goes through the snapshot's JSON (as to Redis and back); another
+// node goes on with it, recording from the restored state: the callee
+// holds with a re-INVITE, then hangs up, 60 s after the answer.
+call_trace record_failover_call() {
+  call_state before;
+  start(before, forked_plan(), t0);
+  on_event(before, branch_response{1, 200, "OK", true}, t0 + 3s);
+  on_event(before, caller_ack{}, t0 + 3s + 20ms);
+  auto st = state_from_json(json::parse(state_to_json(before).dump()));
+  REQUIRE(st.ok());
+  call_recorder rec;
+  rec.restored(*st);
+  rec.on(*st, dialog_request{side::b, "INVITE", 1, true}, t0 + 20s);
+  rec.on(*st, dialog_response{side::a, 1, 200}, t0 + 20s + 40ms);
+  rec.on(*st, hangup{side::b}, t0 + 63s);
   return rec.trace();
 }
 
@@ -102,19 +123,48 @@ TEST_CASE("call trace: bad traces are refused with the place",
   CHECK_FALSE(trace_from_json(j).ok());
 }
 
+TEST_CASE("call trace: a call restored on another node replays from the "
+          "state it was restored with",
+          "[call][trace]") {
+  auto t = record_failover_call();
+  REQUIRE(t.restored);
+  REQUIRE(t.steps.size() == 3);
+  CHECK(t.steps.back().effects["cdr"]["duration_ms"] == 60'000);
+  CHECK(replay(t).identical);
+  auto back = trace_from_json(json::parse(trace_to_json(t).dump()));
+  REQUIRE(back.ok());
+  CHECK(replay(*back).identical);
+
+  // The restored state is part of the trace: a different one diverges.
+  auto j = trace_to_json(t);
+  j["restored"]["answer_ms"] = j["restored"]["answer_ms"].get<int64_t>() + 1000;
+  auto moved = trace_from_json(j);
+  REQUIRE(moved.ok());
+  auto r = replay(*moved);
+  CHECK_FALSE(r.identical);
+  CHECK(r.step == std::optional<size_t>{2});
+  j["restored"]["phase"] = "calling";
+  CHECK_FALSE(trace_from_json(j).ok());
+}
+
 TEST_CASE("call trace: the golden traces replay", "[call][trace]") {
   auto path = golden("basic_call.json");
   if (std::getenv("SB_UPDATE_TRACES")) {
     // Regenerate on purpose only: SB_UPDATE_TRACES=1 unit_tests "[trace]".
     std::ofstream(path) << trace_to_json(record_basic_call()).dump(2) << "\n";
+    std::ofstream(golden("failover_call.json"))
+        << trace_to_json(record_failover_call()).dump(2) << "\n";
   }
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  std::stringstream text;
-  text << in.rdbuf();
-  auto t = trace_from_json(json::parse(text.str()));
-  REQUIRE(t.ok());
-  auto r = replay(*t);
-  INFO("expected " << r.expected.dump() << "\nactual   " << r.actual.dump());
-  CHECK(r.identical);
+  for (const char* name : {"basic_call.json", "failover_call.json"}) {
+    INFO(name);
+    std::ifstream in(golden(name));
+    REQUIRE(in.good());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto t = trace_from_json(json::parse(text.str()));
+    REQUIRE(t.ok());
+    auto r = replay(*t);
+    INFO("expected " << r.expected.dump() << "\nactual   " << r.actual.dump());
+    CHECK(r.identical);
+  }
 }
