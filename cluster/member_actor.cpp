@@ -298,8 +298,11 @@ caf::behavior member_fun(
         // lease was gone in between and the keys may have moved.
         if (lease_lapsed(st.renewed, sent, st.opts.lease_ttl))
           fence(self, std::chrono::steady_clock::now());
+        bool was_fenced = !st.renewed && st.fenced_count > 0;
         st.renewed = sent;
         st.view->set_lease_valid_until(sent + st.opts.lease_ttl);
+        if (was_fenced && st.opts.on_rejoined)
+          st.opts.on_rejoined();
       },
       [self](lease_atom, const std::string& name, int64_t pttl,
              int64_t sent_ns) {

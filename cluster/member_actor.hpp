@@ -58,6 +58,9 @@ struct member_options {
   /// Called (on the member actor) when this node found its own lease
   /// lapsed: drop every key it owned.
   std::function<void()> on_fenced;
+  /// Called (on the member actor) when the lease is renewed again after a
+  /// fence: the node may act on the keys it owns now.
+  std::function<void()> on_rejoined;
 };
 
 /// A running membership: the member actor plus one connector thread per

@@ -226,6 +226,18 @@ struct call_shell {
     saved_snapshot = std::move(text);
   }
 
+  // The node lost its lease: another node may be running this call from
+  // its snapshot, so this one stops sending anything and goes.
+  void hand_over() {
+    if (ended)
+      return;
+    ended = true;
+    spdlog::info("call {}: handed over (this node was fenced)", a.call_id);
+    env->call_handed_over();
+    cleanup();
+    self->quit();
+  }
+
   void forget_snapshot() {
     if (!env->snapshots || saved_snapshot.empty())
       return;
@@ -934,6 +946,7 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
         self->state.push(timer_fired{static_cast<timer_kind>(kind)});
       },
       [self](call_sdp_atom, const sdp_result& r) { self->state.on_sdp(r); },
+      [self](call_hand_over_atom) { self->state.hand_over(); },
       [self](call_session_atom, uint8_t leg, uint32_t gen) {
         self->state.on_session_due(static_cast<side>(leg), gen);
       },
@@ -1054,6 +1067,11 @@ caf::behavior call_manager(caf::stateful_actor<manager_state>* self,
 caf::actor spawn_call_manager(caf::actor_system& sys,
                               std::shared_ptr<call_env> env) {
   return sys.spawn(call_manager, std::move(env));
+}
+
+void hand_over_calls(call_env& env) {
+  for (const auto& a : env.registry.calls())
+    caf::anon_send(a, call_hand_over_atom::value);
 }
 
 result<size_t> restore_calls(caf::actor_system& sys,

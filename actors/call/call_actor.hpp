@@ -28,6 +28,11 @@ result<size_t> restore_calls(caf::actor_system& sys,
                              std::shared_ptr<call_env> env,
                              const std::string& node);
 
+/// The node was fenced (its lease lapsed: its keys may be another's now):
+/// every call leaves it silently, keeping its snapshot, which the node
+/// that took over runs, or this one again once it is back (restore_calls).
+void hand_over_calls(call_env& env);
+
 /// Routes one request or notification from the edge (edge thread): to
 /// the call that owns its Call-ID, or to the manager.
 void dispatch_call_request(call_env& env, const caf::actor& manager,

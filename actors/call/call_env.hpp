@@ -69,6 +69,9 @@ public:
   /// A call started / ended with `status` (the CDR's call_status).
   void call_started();
   void call_ended(std::string_view status);
+  /// A call left this node unended: its snapshot goes on elsewhere (or
+  /// here again once the node is back in the cluster).
+  void call_handed_over();
   int64_t active_calls() const { return active_.load(); }
 
   /// The node is being drained: new calls are refused with 503 (the UA or

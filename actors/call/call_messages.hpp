@@ -26,6 +26,9 @@ using call_sdp_atom = caf::atom_constant<caf::atom("cl_sdp")>;
 /// Time to look at the media counters; then the counters themselves.
 using call_media_check_atom = caf::atom_constant<caf::atom("cl_mchk")>;
 using call_media_report_atom = caf::atom_constant<caf::atom("cl_mrep")>;
+/// The node was fenced: the call leaves it without a word to either side
+/// and without a CDR; its snapshot stays for whoever owns it now.
+using call_hand_over_atom = caf::atom_constant<caf::atom("cl_hand")>;
 /// A leg's session timer is due: (side as uint8_t, generation).
 using call_session_atom = caf::atom_constant<caf::atom("cl_sess")>;
 

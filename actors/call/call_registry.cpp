@@ -1,5 +1,7 @@
 #include "actors/call/call_registry.hpp"
 
+#include <algorithm>
+
 namespace sb::actors::call {
 
 void call_registry::add_dialog(const std::string& call_id, caf::actor a) {
@@ -19,6 +21,15 @@ call_registry::by_call_id(const std::string& call_id) const {
   if (it == dialogs_.end())
     return std::nullopt;
   return it->second;
+}
+
+std::vector<caf::actor> call_registry::calls() const {
+  std::lock_guard lock{mu_};
+  std::vector<caf::actor> out;
+  for (const auto& [id, a] : dialogs_)
+    if (std::find(out.begin(), out.end(), a) == out.end())
+      out.push_back(a);
+  return out;
 }
 
 void call_registry::add_request(uint64_t id, caf::actor a) {

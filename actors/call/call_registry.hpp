@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <caf/actor.hpp>
 
@@ -22,6 +23,8 @@ public:
   void add_dialog(const std::string& call_id, caf::actor a);
   void remove_dialog(const std::string& call_id);
   std::optional<caf::actor> by_call_id(const std::string& call_id) const;
+  /// Every call actor with a dialog here, each once.
+  std::vector<caf::actor> calls() const;
 
   void add_request(uint64_t id, caf::actor a);
   void remove_request(uint64_t id);

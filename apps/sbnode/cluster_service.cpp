@@ -28,7 +28,8 @@ status cluster_service::start(caf::actor_system& sys,
                               std::vector<std::string> peer_services,
                               std::function<uint64_t()> actor_count,
                               std::function<void()> on_change,
-                              std::function<void()> on_fenced) {
+                              std::function<void()> on_fenced,
+                              std::function<void()> on_rejoined) {
   const auto& s = cfg_.values;
   cluster::member_options o;
   o.self = cfg_.node;
@@ -62,6 +63,7 @@ status cluster_service::start(caf::actor_system& sys,
       f();
   };
   o.on_fenced = std::move(on_fenced);
+  o.on_rejoined = std::move(on_rejoined);
 
   auto m =
       cluster::membership::start(sys, redis_->client(), std::move(o), view_);

@@ -33,8 +33,8 @@ public:
                std::map<std::string, caf::actor> services,
                std::vector<std::string> peer_services,
                std::function<uint64_t()> actor_count,
-               std::function<void()> on_change,
-               std::function<void()> on_fenced);
+               std::function<void()> on_change, std::function<void()> on_fenced,
+               std::function<void()> on_rejoined = {});
   void stop();
   /// Leaves placement: peers take every key of this node.
   void drain();

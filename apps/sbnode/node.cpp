@@ -348,6 +348,10 @@ int node::run() {
         [sip_ptr] {
           if (sip_ptr)
             sip_ptr->fenced();
+        },
+        [sip_ptr] {
+          if (sip_ptr)
+            sip_ptr->rejoined();
         });
     if (!started) {
       spdlog::critical("{}", started.err().message);

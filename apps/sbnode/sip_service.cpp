@@ -325,16 +325,17 @@ result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
 
 namespace {
 
-// Its own thread: reading the snapshots blocks on Redis, which the
-// membership thread that reported the change must not.
+// Restores the calls whose snapshots name `node` (a dead peer, or this node
+// back from a fence). Its own thread: reading the snapshots blocks on
+// Redis, which the membership thread that reported the change must not.
 void take_over_calls(caf::blocking_actor* self,
                      std::shared_ptr<actors::call::call_env> env,
                      std::string peer) {
   auto n = actors::call::restore_calls(self->system(), env, peer);
   if (!n)
-    spdlog::error("calls of {} not taken over: {}", peer, n.err().message);
+    spdlog::error("calls of {} not restored: {}", peer, n.err().message);
   else
-    spdlog::info("calls: {} of peer {} taken over", *n, peer);
+    spdlog::info("calls: {} restored from the snapshots of {}", *n, peer);
 }
 
 } // namespace
@@ -369,6 +370,13 @@ void sip_service::cluster_changed() {
   take_over_peer();
 }
 
+void sip_service::rejoined() {
+  // Back after a fence: the calls whose snapshots still name this node
+  // (nobody took them over) go on here.
+  if (calls_fenced_.exchange(false))
+    sys_->spawn<caf::detached>(take_over_calls, calls_, calls_->node);
+}
+
 void sip_service::drain() {
   calls_->draining = true;
 }
@@ -376,6 +384,10 @@ void sip_service::drain() {
 void sip_service::fenced() {
   if (directory_)
     caf::anon_send(directory_, sub::fenced_atom::value);
+  if (calls_->snapshots) {
+    actors::call::hand_over_calls(*calls_);
+    calls_fenced_ = true;
+  }
 }
 
 void sip_service::reload(const config::settings& s) {

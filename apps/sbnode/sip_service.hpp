@@ -54,11 +54,16 @@ public:
   /// Cluster mode: the view changed; hand over actors whose keys moved, and
   /// in an HA pair take over the calls of a peer that died.
   void cluster_changed();
-  /// Cluster mode: this node's lease lapsed; drop every actor.
+  /// Cluster mode: this node's lease lapsed; drop every actor (calls keep
+  /// their snapshots and come back here on the next change of the view
+  /// with a valid lease, unless another node took them).
   void fenced();
   /// Cluster mode: goes on with the confirmed calls this node ran before it
   /// restarted (their snapshots in Redis); how many.
   result<size_t> restore_calls(caf::actor_system& sys);
+  /// Cluster mode: the lease is renewed again after a fence; the calls
+  /// handed over then and not taken by another node come back.
+  void rejoined();
   /// The node is being drained: new calls get 503.
   void drain();
   const actors::call::call_env& calls() const { return *calls_; }
@@ -84,6 +89,8 @@ private:
   /// It was seen not dead since its calls were last taken over (set and
   /// read by the membership and drain threads).
   std::atomic<bool> peer_seen_{false};
+  /// Calls were handed over at a fence and not looked for since.
+  std::atomic<bool> calls_fenced_{false};
 
   void take_over_peer();
 };

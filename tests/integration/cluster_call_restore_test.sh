@@ -29,6 +29,16 @@ sipp_call() {
   sipp_bg "$1" -i "$2" -mp "$(free_media_port)" -timeout 50s -trace_msg \
     -message_file messages.log "${@:3}"
 }
+# basic_call N: caller N calls a plain callee N and hangs up after 6 s;
+# sets CALLER and CALLEE.
+basic_call() {
+  sipp_call "callee$1" 127.0.0.3 -p 5999 -sn uas -rtp_echo -m 1
+  CALLEE=$SIPP_PID
+  sipp_call "caller$1" 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
+    -sf "$SCEN/call_uac.xml" -inf "$WORK/users.csv" -m 1 -d 6000 \
+    -recv_timeout 30000
+  CALLER=$SIPP_PID
+}
 # crash_and_restart: SIGKILL sp1 once the call is up, start it again.
 RESTART=0
 crash_and_restart() {
@@ -63,12 +73,7 @@ r=$(api POST /api/subscriberregistrations/ -d '{"subscriber_id": 2, "contact": "
 [[ "$r" == 201* ]] || fail "binding: $r"
 
 # --- 1. The caller hangs up after the restart --------------------------------
-sipp_call callee1 127.0.0.3 -p 5999 -sn uas -rtp_echo -m 1
-CALLEE=$SIPP_PID
-sipp_call caller1 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
-  -sf "$SCEN/call_uac.xml" -inf "$WORK/users.csv" -m 1 -d 6000 \
-  -recv_timeout 30000
-CALLER=$SIPP_PID
+basic_call 1
 crash_and_restart
 sipp_wait "$CALLER" caller1
 sipp_wait "$CALLEE" callee1
@@ -114,6 +119,31 @@ n=$(grep -A12 '^INVITE ' "$WORK/sipp-callee3/messages.log" |
   grep -c 'CSeq: 1[0-9][0-9] INVITE' || true)
 ((n == 2)) || fail "re-INVITEs to the callee: $(grep -A12 '^INVITE ' "$WORK/sipp-callee3/messages.log")"
 pass "hold and unhold after a SIGKILL and restart: relayed on both legs, CDR complete"
+
+# --- 4. Frozen past its lease: fenced, the call is handed over, then back ---
+# A node that wakes after its lease lapsed must not act on what it may have
+# lost: its calls leave it silently, snapshots kept. Nobody took this one
+# (no peer), so once the lease is renewed it comes back from its snapshot.
+basic_call 4
+wait_metric "$NODE" sb_calls_active 1
+sleep 1
+kill -STOP "$NODE_PID"
+sleep 2
+kill -CONT "$NODE_PID"
+log="$WORK/sp1-$RESTART.log"
+for _ in $(seq 1 100); do
+  grep -q "calls: 1 restored from the snapshots of sp1" "$log" && break
+  sleep 0.05
+done
+grep -q "handed over (this node was fenced)" "$log" ||
+  fail "the call was not handed over at the fence: $(grep -i 'fenc\|call' "$log")"
+grep -q "calls: 1 restored from the snapshots of sp1" "$log" ||
+  fail "the call did not come back: $(grep -i 'fenc\|call' "$log")"
+sipp_wait "$CALLER" caller4
+sipp_wait "$CALLEE" callee4
+wait_metric "$NODE" sb_calls_active 0
+last_cdr 'c["call_status"] == "ok" and c["duration"] >= 5.5'
+pass "frozen past its lease: the call left the fenced node and came back after it rejoined; BYE relayed, CDR complete"
 
 kill -TERM "$NODE_PID"
 wait_exit "$NODE_PID" 20

@@ -163,10 +163,10 @@ t0=$(date +%s%N)
 ip -n "$NS2" addr add $VIP/24 dev eth0
 ip netns exec "$NS2" arping -q -U -c 2 -I eth0 $VIP || true
 for _ in $(seq 1 100); do
-  grep -q "calls: 1 of peer sp1 taken over" "$WORK/sp2.log" && break
+  grep -q "calls: 1 restored from the snapshots of sp1" "$WORK/sp2.log" && break
   sleep 0.05
 done
-grep -q "calls: 1 of peer sp1 taken over" "$WORK/sp2.log" ||
+grep -q "calls: 1 restored from the snapshots of sp1" "$WORK/sp2.log" ||
   fail "sp2 did not take over sp1's call: $(grep -i 'call\|cluster' "$WORK/sp2.log")"
 took_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 pass "sp2 took over the call ${took_ms} ms after sp1 died"
