@@ -90,7 +90,7 @@ struct relayed_invite {
 };
 
 using input = std::variant<request_ptr, response_ptr, timer_fired,
-                           media_timeout, session_expired>;
+                           media_timeout, session_expired, node_leaving>;
 
 // A session refresh we sent on a leg.
 struct refresh_out {
@@ -233,6 +233,31 @@ struct call_shell {
       return;
     ended = true;
     spdlog::info("call {}: handed over (this node was fenced)", a.call_id);
+    env->call_handed_over();
+    cleanup();
+    self->quit();
+  }
+
+  // The node drains towards its HA peer (call_migrate_atom). Only between
+  // transactions: an offer, a relayed request or a refresh in flight would
+  // be answered to a node that no longer runs the call.
+  void migrate() {
+    if (ended)
+      return;
+    if (core.phase != call_phase::confirmed) {
+      push(node_leaving{});
+      return;
+    }
+    bool quiet = !sdp_continuation && inbox.empty() && !core.offer &&
+                 relays.empty() && refreshes.empty() && !reinvite[0] &&
+                 !reinvite[1];
+    if (!quiet)
+      return;
+    persist();
+    if (saved_snapshot.empty())
+      return; // not written (Redis): the next ask tries again
+    ended = true;
+    spdlog::info("call {}: migrated (this node is draining)", a.call_id);
     env->call_handed_over();
     cleanup();
     self->quit();
@@ -834,6 +859,7 @@ struct call_shell {
   void handle(const timer_fired& t) { feed(t); }
   void handle(const media_timeout& t) { feed(t); }
   void handle(const session_expired& t) { feed(t); }
+  void handle(const node_leaving& t) { feed(t); }
 
   // -- session timers
   // ----------------------------------------------------------
@@ -947,6 +973,7 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
       },
       [self](call_sdp_atom, const sdp_result& r) { self->state.on_sdp(r); },
       [self](call_hand_over_atom) { self->state.hand_over(); },
+      [self](call_migrate_atom) { self->state.migrate(); },
       [self](call_session_atom, uint8_t leg, uint32_t gen) {
         self->state.on_session_due(static_cast<side>(leg), gen);
       },
@@ -1072,6 +1099,11 @@ caf::actor spawn_call_manager(caf::actor_system& sys,
 void hand_over_calls(call_env& env) {
   for (const auto& a : env.registry.calls())
     caf::anon_send(a, call_hand_over_atom::value);
+}
+
+void migrate_calls(call_env& env) {
+  for (const auto& a : env.registry.calls())
+    caf::anon_send(a, call_migrate_atom::value);
 }
 
 result<size_t> restore_calls(caf::actor_system& sys,

@@ -33,6 +33,12 @@ result<size_t> restore_calls(caf::actor_system& sys,
 /// that took over runs, or this one again once it is back (restore_calls).
 void hand_over_calls(call_env& env);
 
+/// The node drains towards its HA peer: each established call, once quiet,
+/// leaves with its last snapshot written (the peer restores it); a call
+/// being set up ends with its CDR. Busy calls ignore the ask: the drain
+/// repeats it until no call is left.
+void migrate_calls(call_env& env);
+
 /// Routes one request or notification from the edge (edge thread): to
 /// the call that owns its Call-ID, or to the manager.
 void dispatch_call_request(call_env& env, const caf::actor& manager,

@@ -29,6 +29,11 @@ using call_media_report_atom = caf::atom_constant<caf::atom("cl_mrep")>;
 /// The node was fenced: the call leaves it without a word to either side
 /// and without a CDR; its snapshot stays for whoever owns it now.
 using call_hand_over_atom = caf::atom_constant<caf::atom("cl_hand")>;
+/// The node drains and its calls move to its HA peer: a quiet established
+/// call writes its last snapshot and leaves without a word (the peer goes
+/// on with it); one being set up ends here with its CDR; a busy one waits
+/// for the next ask.
+using call_migrate_atom = caf::atom_constant<caf::atom("cl_migr")>;
 /// A leg's session timer is due: (side as uint8_t, generation).
 using call_session_atom = caf::atom_constant<caf::atom("cl_sess")>;
 

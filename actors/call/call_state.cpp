@@ -260,6 +260,11 @@ call_effects on_event(call_state& st, const call_event& ev, time_point now) {
                              std::is_same_v<T, session_expired>) {
           if (in_dialog(st.phase))
             hang_up_both(st, fx, now);
+        } else if constexpr (std::is_same_v<T, node_leaving>) {
+          if (st.phase == call_phase::calling || st.phase == call_phase::early)
+            fail_call(st, fx, 503, "Service Unavailable", now);
+          else if (in_dialog(st.phase))
+            hang_up_both(st, fx, now);
         } else if constexpr (std::is_same_v<T, dialog_request>) {
           on_dialog_request(st, fx, e);
         } else if constexpr (std::is_same_v<T, dialog_response>) {

@@ -148,10 +148,16 @@ struct dialog_response {
   int code = 0;
 };
 
+/// The node running the call goes away and the call cannot move with it
+/// (a drain hands over established calls; one still being set up has no
+/// snapshot, and its transactions die with the node): it ends here, with
+/// its CDR, A told 503 or both sides BYE.
+struct node_leaving {};
+
 using call_event =
     std::variant<branch_response, caller_cancel, caller_ack, caller_ack_timeout,
                  hangup, timer_fired, media_timeout, session_expired,
-                 dialog_request, dialog_response>;
+                 dialog_request, dialog_response, node_leaving>;
 
 // -- effects ------------------------------------------------------------------
 

@@ -114,6 +114,8 @@ json event_to_json(const call_event& e) {
           return {{"type", "timer_fired"}, {"kind", timer_name(v.kind)}};
         else if constexpr (std::is_same_v<T, media_timeout>)
           return {{"type", "media_timeout"}};
+        else if constexpr (std::is_same_v<T, node_leaving>)
+          return {{"type", "node_leaving"}};
         else if constexpr (std::is_same_v<T, session_expired>)
           return {{"type", "session_expired"}, {"leg", side_name(v.leg)}};
         else if constexpr (std::is_same_v<T, dialog_request>)
@@ -148,6 +150,8 @@ result<call_event> event_from_json(const json& j) {
       return call_event{caller_ack_timeout{}};
     if (type == "media_timeout")
       return call_event{media_timeout{}};
+    if (type == "node_leaving")
+      return call_event{node_leaving{}};
     if (type == "timer_fired") {
       auto k = j.value("kind", std::string{});
       if (k != "ring" && k != "max_duration")

@@ -16,6 +16,8 @@ namespace {
 using remote_request_atom = caf::atom_constant<caf::atom("rs_req")>;
 // (origin key, answer as JSON text)
 using remote_reply_atom = caf::atom_constant<caf::atom("rs_rep")>;
+// (node whose calls to take over)
+using remote_take_over_atom = caf::atom_constant<caf::atom("rs_take")>;
 
 } // namespace
 
@@ -84,6 +86,10 @@ void forward_request(const caf::actor& owner, const caf::actor& local,
                  rq.source.port, rq.local_socket, rq.key, local);
 }
 
+void ask_take_over(const caf::actor& peer, const std::string& node) {
+  caf::anon_send(peer, remote_take_over_atom::value, node);
+}
+
 namespace {
 
 // Spawned with its state as arguments: CAF 0.17 mishandles the stored
@@ -124,6 +130,10 @@ caf::behavior remote_sip_actor(caf::event_based_actor*,
         if (j.is_discarded())
           return;
         hooks.reply(key, reply_from_json(j));
+      },
+      [hooks](remote_take_over_atom, const std::string& node) {
+        if (hooks.take_over)
+          hooks.take_over(node);
       },
   };
 }

@@ -58,12 +58,18 @@ private:
 void forward_request(const caf::actor& owner, const caf::actor& local,
                      const sip::edge::incoming_request& rq);
 
+/// Asks the node whose remote_sip actor is `peer` to take over the calls
+/// whose snapshots name `node` (a drain moving them to its HA peer).
+void ask_take_over(const caf::actor& peer, const std::string& node);
+
 struct remote_sip_hooks {
   /// A request from another node, parsed, with a remote key: hand it to
   /// the local owner (the subscriber directory).
   std::function<void(std::shared_ptr<sip::edge::incoming_request>)> deliver;
   /// An answer from another node to one of this edge's requests.
   std::function<void(uint64_t key, sip::edge::sip_reply)> reply;
+  /// Another node asks this one to take over the calls of `node`.
+  std::function<void(const std::string& node)> take_over;
 };
 
 caf::actor spawn_remote_sip(caf::actor_system& sys,

@@ -70,9 +70,10 @@ void drain_and_stop(asio::io_context& io, mgmt::http::server& server,
 
 // sbctl node drain: the membership gives this node's keys away, new calls
 // are refused; every poll stops the subscriber actors that a request from a
-// peer with an older view activated here since; once no actor is left (the
-// calls have ended) for a second, or the timeout passes, the node stops as on
-// SIGTERM.
+// peer with an older view activated here since, and in an HA pair moves the
+// calls to the peer once the service address went there; once no actor is
+// left (the calls have ended or moved) for a second, or the timeout passes,
+// the node stops as on SIGTERM.
 nlohmann::json begin_drain(asio::io_context& io, mgmt::http::server& server,
                            node_state& st, cluster_service& cluster,
                            sip_service* sip, std::chrono::seconds timeout) {
@@ -83,17 +84,24 @@ nlohmann::json begin_drain(asio::io_context& io, mgmt::http::server& server,
   cluster.drain();
   if (sip)
     sip->drain();
-  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto begun = std::chrono::steady_clock::now();
+  auto deadline = begun + timeout;
+  // In an HA pair the calls wait for the service address to move to the
+  // peer; by half the timeout they move without it.
+  auto give_up_waiting = begun + timeout / 2;
   auto timer = std::make_shared<asio::steady_timer>(io);
   auto poll = std::make_shared<std::function<void()>>();
   auto quiet_polls = std::make_shared<int>(0);
-  *poll = [&io, &server, &st, sip, timer, poll, deadline, quiet_polls] {
+  *poll = [&io, &server, &st, sip, timer, poll, deadline, give_up_waiting,
+           quiet_polls] {
+    if (sip)
+      sip->drain_step(std::chrono::steady_clock::now() >= give_up_waiting);
     uint64_t left = sip ? sip->live_actors() : 0;
     *quiet_polls = left ? 0 : *quiet_polls + 1;
     // Quiet for a second: the peers have seen the draining flag in several
     // heartbeats, so nothing new is forwarded here, and what was forwarded
     // before has been answered.
-    if (*quiet_polls >= 5 || std::chrono::steady_clock::now() >= deadline) {
+    if (*quiet_polls >= 20 || std::chrono::steady_clock::now() >= deadline) {
       if (left)
         spdlog::warn("drain: timeout with {} actor(s) left", left);
       else
@@ -104,7 +112,9 @@ nlohmann::json begin_drain(asio::io_context& io, mgmt::http::server& server,
     }
     if (sip)
       sip->cluster_changed();
-    timer->expires_after(200ms);
+    // Often: a call moving to the HA peer is unreachable (its RTP is lost)
+    // from the address leaving until the peer has it.
+    timer->expires_after(50ms);
     timer->async_wait([poll](boost::system::error_code) {
       if (*poll)
         (*poll)();

@@ -9,6 +9,7 @@
 #include "cluster/fenced_kv.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
+#include "common/net/local_addresses.hpp"
 #include "mgmt/node/control_token.hpp"
 #include "persistence/redis/redis_client.hpp"
 
@@ -128,6 +129,23 @@ result<std::string> tls_dir(const config::loaded_config& cfg,
 
 } // namespace
 
+namespace {
+
+// Restores the calls whose snapshots name `node` (a dead or drained peer,
+// or this node back from a fence). Its own thread: reading the snapshots blocks
+// on Redis, which the membership thread that reported the change must not.
+void take_over_calls(caf::blocking_actor* self,
+                     std::shared_ptr<actors::call::call_env> env,
+                     std::string peer) {
+  auto n = actors::call::restore_calls(self->system(), env, peer);
+  if (!n)
+    spdlog::error("calls of {} not restored: {}", peer, n.err().message);
+  else
+    spdlog::info("calls: {} restored from the snapshots of {}", *n, peer);
+}
+
+} // namespace
+
 result<std::unique_ptr<sip_service>>
 sip_service::start(const config::loaded_config& cfg, const config::settings& s,
                    const stdfs::path& data_dir, persistence::rocks_store& store,
@@ -206,6 +224,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->calls_->node = cfg.node;
     svc->view_ = cluster->view();
     svc->peer_ = cfg.host().peer;
+    for (const auto& i : cfg.host().interfaces)
+      if (i.has_type("sip_ext"))
+        svc->shared_ips_.insert(svc->shared_ips_.end(), i.shared_ip.begin(),
+                                i.shared_ip.end());
   }
   svc->sys_ = &sys;
   svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
@@ -268,6 +290,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
          },
          [edge](uint64_t key, sip::edge::sip_reply r) {
            edge->reply(key, std::move(r));
+         },
+         [&sys, calls = svc->calls_](const std::string& node) {
+           spdlog::info("calls: {} drains, taking over its calls", node);
+           sys.spawn<caf::detached>(take_over_calls, calls, node);
          }});
     svc->env_->owns = [view](const std::string& aor) {
       auto owner = view->owner_of(subscriber_key(aor), "proxy");
@@ -323,23 +349,6 @@ result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
   return actors::call::restore_calls(sys, calls_, calls_->node);
 }
 
-namespace {
-
-// Restores the calls whose snapshots name `node` (a dead peer, or this node
-// back from a fence). Its own thread: reading the snapshots blocks on
-// Redis, which the membership thread that reported the change must not.
-void take_over_calls(caf::blocking_actor* self,
-                     std::shared_ptr<actors::call::call_env> env,
-                     std::string peer) {
-  auto n = actors::call::restore_calls(self->system(), env, peer);
-  if (!n)
-    spdlog::error("calls of {} not restored: {}", peer, n.err().message);
-  else
-    spdlog::info("calls: {} restored from the snapshots of {}", *n, peer);
-}
-
-} // namespace
-
 void sip_service::take_over_peer() {
   if (peer_.empty() || !view_ || !sys_)
     return;
@@ -379,6 +388,45 @@ void sip_service::rejoined() {
 
 void sip_service::drain() {
   calls_->draining = true;
+  if (peer_.empty() || shared_ips_.empty() || !calls_->snapshots || !view_)
+    return;
+  moving_ = true;
+  spdlog::info("drain: the calls move to {} once {} has left this host", peer_,
+               shared_ips_.front());
+}
+
+void sip_service::drain_step(bool give_up_waiting) {
+  if (!moving_ || moved_)
+    return;
+  if (!migrating_) {
+    auto here = net::local_addresses_among(shared_ips_);
+    if (!here.empty() && !give_up_waiting)
+      return;
+    migrating_ = true;
+    if (here.empty())
+      spdlog::info("drain: {} has left this host; {} call(s) move to {}",
+                   shared_ips_.front(), calls_->active_calls(), peer_);
+    else
+      spdlog::warn("drain: {} is still on this host; {} call(s) move to {} "
+                   "anyway",
+                   here.front(), calls_->active_calls(), peer_);
+  }
+  // Asked again at every poll: a call in the middle of a transaction
+  // ignores the ask until it is quiet.
+  if (calls_->active_calls() > 0) {
+    actors::call::migrate_calls(*calls_);
+    return;
+  }
+  moved_ = true;
+  auto peer = view_->service(peer_, "sip");
+  if (!peer) {
+    spdlog::error("drain: {} is not connected; the calls' snapshots wait in "
+                  "Redis for it",
+                  peer_);
+    return;
+  }
+  actors::ask_take_over(peer, calls_->node);
+  spdlog::info("drain: {} asked to take over the calls", peer_);
 }
 
 void sip_service::fenced() {

@@ -64,8 +64,15 @@ public:
   /// Cluster mode: the lease is renewed again after a fence; the calls
   /// handed over then and not taken by another node come back.
   void rejoined();
-  /// The node is being drained: new calls get 503.
+  /// The node is being drained: new calls get 503. In an HA pair the
+  /// established calls move to the peer (drain_step).
   void drain();
+  /// One poll of a drain (the drain's thread): once the shared service
+  /// address has left this host (keepalived moved it to the peer), or
+  /// `give_up_waiting` (it never did), the calls freeze with their last
+  /// snapshots and the peer is asked to take them over; calls being set up
+  /// end here with their CDRs. Without a peer the calls end on this node.
+  void drain_step(bool give_up_waiting);
   const actors::call::call_env& calls() const { return *calls_; }
   /// The call actors' trace store (sbctl trace).
   actors::trace_store& traces() { return calls_->traces; }
@@ -86,6 +93,13 @@ private:
   caf::actor_system* sys_ = nullptr;
   std::shared_ptr<cluster::cluster_view> view_;
   std::string peer_; ///< the HA peer (network.yml `peer`), if any
+  /// This host's shared service addresses (sip_ext `shared_ip`).
+  std::vector<std::string> shared_ips_;
+  /// Drain towards the peer (drain thread only): moving, calls frozen,
+  /// peer asked.
+  bool moving_ = false;
+  bool migrating_ = false;
+  bool moved_ = false;
   /// It was seen not dead since its calls were last taken over (set and
   /// read by the membership and drain threads).
   std::atomic<bool> peer_seen_{false};

@@ -152,9 +152,36 @@ wait_metric $NET.1 sb_calls_active 1
 sleep 1
 pass "call up through $VIP on sp1"
 
+# call_ended_on K MIN_S NAME: the one call spK took over has ended there: a
+# complete CDR (at least MIN_S s), RTP through its relay on the shared
+# address, and its trace, recorded from the restored state, replays
+# identically (kept as NAME.trace.json).
+call_ended_on() {
+  local k=$1 r pkts list id out
+  wait_metric $NET.$k sb_calls_active 0
+  r=$(api $NET.$k GET "/api/cdrs/?rows=100")
+  python3 - "$r" "$2" <<'PY' || fail "CDR on sp$k: $r"
+import json, sys
+cdrs = json.loads(sys.argv[1][4:]).get("_embedded", {}).get("ngcp:cdrs", [])
+assert len(cdrs) == 1, cdrs
+c = cdrs[0]
+assert c["call_status"] == "ok" and c["duration"] >= float(sys.argv[2]), c
+PY
+  pkts=$(metric_of $NET.$k 'sb_media_relayed_packets_total{leg="a"}')
+  ((${pkts%.*} > 0)) || fail "no RTP through sp$k's relay on $VIP: $pkts"
+  list=$(sbctl_on "$k" list) || fail "sbctl trace list on sp$k: $list"
+  id=$(awk '$2 == "call" { print $1; exit }' <<<"$list")
+  [[ -n "$id" ]] || fail "no trace of the $3 call on sp$k: $list"
+  sbctl_on "$k" dump -o "$WORK/$3.trace.json" "$id" >/dev/null || fail "sbctl trace dump $id"
+  out=$("$SBCTL" trace replay "$WORK/$3.trace.json") || fail "replay: $out"
+  [[ "$out" == "identical: call "*", restored and "* ]] || fail "replay: $out"
+  pass "BYE through $VIP on sp$k, CDR complete, $pkts RTP packets relayed by sp$k; the $3 trace replays: $out"
+}
+
 # sp2 records the calls it will run: the one it takes over too.
-sbctl_sp2() { ip netns exec "$NSC" "$SBCTL" trace "$1" --config-dir "$BASE/sp2" --node sp2 "${@:2}"; }
-out=$(sbctl_sp2 start) || fail "sbctl trace start on sp2: $out"
+# sbctl_on K ARGS...: sbctl trace for spK, from the client namespace
+sbctl_on() { ip netns exec "$NSC" "$SBCTL" trace "$2" --config-dir "$BASE/sp$1" --node "sp$1" "${@:3}"; }
+out=$(sbctl_on 2 start) || fail "sbctl trace start on sp2: $out"
 
 # sp1's host dies; the address moves to sp2, announced by gratuitous ARP.
 kill -KILL "${NODE_PIDS[1]}"
@@ -173,29 +200,73 @@ pass "sp2 took over the call ${took_ms} ms after sp1 died"
 
 sipp_wait "$CALLER" caller
 sipp_wait "$CALLEE" callee
-wait_metric $NET.2 sb_calls_active 0
-r=$(api $NET.2 GET "/api/cdrs/?rows=100")
-python3 - "$r" <<'PY' || fail "CDR on sp2: $r"
-import json, sys
-cdrs = json.loads(sys.argv[1][4:]).get("_embedded", {}).get("ngcp:cdrs", [])
-assert len(cdrs) == 1, cdrs
-c = cdrs[0]
-assert c["call_status"] == "ok" and c["duration"] >= 6.5, c
-PY
-pkts=$(metric_of $NET.2 'sb_media_relayed_packets_total{leg="a"}')
-((${pkts%.*} > 0)) || fail "no RTP through sp2's relay on $VIP: $pkts"
-pass "BYE through $VIP on sp2, CDR complete, $pkts RTP packets relayed by sp2"
-
 # The taken-over call's trace starts from the state it was restored with
 # and replays identically through the pure call core.
-list=$(sbctl_sp2 list) || fail "sbctl trace list: $list"
-id=$(awk '$2 == "call" { print $1; exit }' <<<"$list")
-[[ -n "$id" ]] || fail "no trace of the taken-over call: $list"
-sbctl_sp2 dump -o "$WORK/failover.trace.json" "$id" >/dev/null || fail "sbctl trace dump $id"
-out=$("$SBCTL" trace replay "$WORK/failover.trace.json") || fail "replay: $out"
-[[ "$out" == "identical: call "*", restored and "* ]] || fail "replay: $out"
-pass "the taken-over call was traced on sp2 from its restored state: $out"
+call_ended_on 2 6.5 failover
 
-kill -TERM "${NODE_PIDS[2]}"
-wait_exit "${NODE_PIDS[2]}" 20
-[[ "$EXIT_RC" == 0 ]] || fail "sp2 exit after SIGTERM: $EXIT_RC"
+# --- planned switchover: sbctl node drain moves the calls ------------------
+# sp1's host comes back as the standby (without the address), and a call is
+# set up through sp2. Draining sp2 makes it not ready; keepalived, played
+# here, moves the address to sp1; sp2 sees it gone, freezes its call with
+# its last snapshot and asks sp1 to take it over, then exits 0. The call
+# goes on through the same address.
+ip -n "$NS1" addr del $VIP/24 dev eth0
+ip -n "$NS1" link set eth0 up
+start_ha_node 1
+wait_ready_at $NET.1 "${NODE_PIDS[1]}"
+view() { # view K [QUERY]: spK's /control/cluster (the cluster_lib one, here)
+  local r
+  r=$(http_at "$NET.$1" GET "/control/cluster${2:+?$2}" \
+    -H "Authorization: Bearer $(token "$1")")
+  [[ "$r" == 200* ]] && echo "${r#200 }" || echo "{}"
+}
+wait_state 2 sp1 alive 15 >/dev/null
+wait_state 1 sp2 alive 15 >/dev/null
+sipp_call callee2 -p 5999 -mp 6000 -sn uas -rtp_echo -m 1
+CALLEE=$SIPP_PID
+sipp_call caller2 "$VIP:5060" -p 5061 -mp 6100 -sf "$SCEN/call_uac.xml" \
+  -inf "$WORK/users.csv" -m 1 -d 8000 -recv_timeout 30000
+CALLER=$SIPP_PID
+wait_metric $NET.2 sb_calls_active 1
+sleep 1
+out=$(sbctl_on 1 start) || fail "sbctl trace start on sp1: $out"
+pass "sp1 back as the standby, a call up through $VIP on sp2"
+
+ip netns exec "$NSC" timeout -k 2 60 "$SBCTL" node --config-dir "$BASE/sp2" \
+  --node sp2 drain --wait-s 30 >"$WORK/drain.out" 2>&1 &
+DRAIN=$!
+for _ in $(seq 1 100); do
+  grep -q "drain: the calls move to sp1" "$WORK/sp2.log" && break
+  sleep 0.05
+done
+grep -q "drain: the calls move to sp1" "$WORK/sp2.log" ||
+  fail "sp2 does not move its calls: $(grep -i drain "$WORK/sp2.log")"
+[[ "$(http_at $NET.2 GET /readyz)" != 200* ]] || fail "a draining sp2 is ready"
+t0=$(date +%s%N)
+ip -n "$NS2" addr del $VIP/24 dev eth0
+ip -n "$NS1" addr add $VIP/24 dev eth0
+ip netns exec "$NS1" arping -q -U -c 2 -I eth0 $VIP &
+ARPING=$!
+for _ in $(seq 1 100); do
+  grep -q "calls: 1 restored from the snapshots of sp2" "$WORK/sp1.log" && break
+  sleep 0.05
+done
+grep -q "calls: 1 restored from the snapshots of sp2" "$WORK/sp1.log" ||
+  fail "sp1 did not take the call over: $(grep -i 'call\|drain' "$WORK/sp1.log" "$WORK/sp2.log")"
+took_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait "$ARPING" || true
+wait "$DRAIN" || fail "sbctl node drain sp2: $(cat "$WORK/drain.out")"
+grep -q 'drained and stopped' "$WORK/drain.out" || fail "drain: $(cat "$WORK/drain.out")"
+wait_exit "${NODE_PIDS[2]}" 10
+[[ "$EXIT_RC" == 0 ]] || fail "drained sp2 exited $EXIT_RC"
+grep -q "call .*: migrated (this node is draining)" "$WORK/sp2.log" ||
+  fail "sp2 did not migrate the call"
+pass "sp2 drained: the call moved to sp1 ${took_ms} ms after the address, sp2 exited 0"
+
+sipp_wait "$CALLER" caller2
+sipp_wait "$CALLEE" callee2
+call_ended_on 1 7.5 migration
+
+kill -TERM "${NODE_PIDS[1]}"
+wait_exit "${NODE_PIDS[1]}" 20
+[[ "$EXIT_RC" == 0 ]] || fail "sp1 exit after SIGTERM: $EXIT_RC"

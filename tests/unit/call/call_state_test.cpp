@@ -283,6 +283,42 @@ TEST_CASE("call: max duration, media timeout and a missing ACK end both "
   }
 }
 
+TEST_CASE("call: the node leaving ends a call it cannot hand over", "[call]") {
+  SECTION("ringing: the branches are cancelled, A gets 503, one CDR") {
+    call_state st;
+    start(st, plan_to(2), t0);
+    on_event(st, resp(1, 180), t0 + 1s);
+    auto fx = on_event(st, node_leaving{}, t0 + 3s);
+    CHECK(fx.cancel == std::vector<size_t>{0, 1});
+    REQUIRE(fx.reply.size() == 1);
+    CHECK(fx.reply[0].code == 503);
+    REQUIRE(fx.cdr);
+    CHECK(fx.cdr->code == 503);
+    CHECK(fx.cdr->duration_ms == 0);
+    CHECK(st.phase == call_phase::ended);
+    CHECK_FALSE(on_event(st, node_leaving{}, t0 + 4s).cdr);
+  }
+  SECTION("answered, not yet ACKed: B gets its ACK, both sides BYE") {
+    call_state st;
+    start(st, plan_to(1), t0);
+    on_event(st, resp(0, 200, true), t0 + 5s);
+    auto fx = on_event(st, node_leaving{}, t0 + 6s);
+    CHECK(fx.ack == std::vector<size_t>{0});
+    CHECK(fx.bye == std::vector<size_t>{0});
+    CHECK(fx.bye_caller);
+    REQUIRE(fx.cdr);
+    CHECK(fx.cdr->duration_ms == 1000);
+  }
+  SECTION("established: both sides BYE, the CDR has the true duration") {
+    auto st = confirmed_call();
+    auto fx = on_event(st, node_leaving{}, t0 + 65s);
+    CHECK(fx.bye == std::vector<size_t>{0});
+    CHECK(fx.bye_caller);
+    REQUIRE(fx.cdr);
+    CHECK(fx.cdr->duration_ms == 60'000);
+  }
+}
+
 TEST_CASE("call: in-dialog requests are relayed, crossing offers get 491",
           "[call]") {
   auto st = confirmed_call();

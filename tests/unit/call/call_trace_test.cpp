@@ -69,6 +69,28 @@ call_trace record_failover_call() {
   return rec.trace();
 }
 
+// A migration (sbctl node drain): the call is put on hold and taken off
+// hold on the draining node; once quiet (no offer open), it is frozen and
+// its state moves through the snapshot's JSON; the node it moved to takes
+// the caller's second re-INVITE and its BYE.
+call_trace record_migrated_call() {
+  call_state before;
+  start(before, forked_plan(), t0);
+  on_event(before, branch_response{1, 200, "OK", true}, t0 + 3s);
+  on_event(before, caller_ack{}, t0 + 3s + 20ms);
+  on_event(before, dialog_request{side::a, "INVITE", 1, true}, t0 + 10s);
+  on_event(before, dialog_response{side::b, 1, 200}, t0 + 10s + 30ms);
+  REQUIRE_FALSE(before.offer); // quiet: it may move
+  auto st = state_from_json(json::parse(state_to_json(before).dump()));
+  REQUIRE(st.ok());
+  call_recorder rec;
+  rec.restored(*st);
+  rec.on(*st, dialog_request{side::a, "INVITE", 2, true}, t0 + 30s);
+  rec.on(*st, dialog_response{side::b, 2, 200}, t0 + 30s + 25ms);
+  rec.on(*st, hangup{side::a}, t0 + 48s);
+  return rec.trace();
+}
+
 std::filesystem::path golden(const char* name) {
   return std::filesystem::path(SB_SOURCE_DIR) / "tests" / "traces" / name;
 }
@@ -147,6 +169,17 @@ TEST_CASE("call trace: a call restored on another node replays from the "
   CHECK_FALSE(trace_from_json(j).ok());
 }
 
+TEST_CASE("call trace: a migrated call replays from the state it was "
+          "frozen with",
+          "[call][trace]") {
+  auto t = record_migrated_call();
+  REQUIRE(t.restored);
+  CHECK(t.restored->phase == call_phase::confirmed);
+  REQUIRE(t.steps.size() == 3);
+  CHECK(t.steps.back().effects["cdr"]["duration_ms"] == 45'000);
+  CHECK(replay(t).identical);
+}
+
 TEST_CASE("call trace: the golden traces replay", "[call][trace]") {
   auto path = golden("basic_call.json");
   if (std::getenv("SB_UPDATE_TRACES")) {
@@ -154,8 +187,11 @@ TEST_CASE("call trace: the golden traces replay", "[call][trace]") {
     std::ofstream(path) << trace_to_json(record_basic_call()).dump(2) << "\n";
     std::ofstream(golden("failover_call.json"))
         << trace_to_json(record_failover_call()).dump(2) << "\n";
+    std::ofstream(golden("migration_call.json"))
+        << trace_to_json(record_migrated_call()).dump(2) << "\n";
   }
-  for (const char* name : {"basic_call.json", "failover_call.json"}) {
+  for (const char* name :
+       {"basic_call.json", "failover_call.json", "migration_call.json"}) {
     INFO(name);
     std::ifstream in(golden(name));
     REQUIRE(in.good());
