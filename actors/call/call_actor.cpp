@@ -70,6 +70,9 @@ struct branch_leg {
   uint32_t invite_cseq = 0;
   std::string sdp_for_a; ///< its answer, rewritten for A
   std::vector<sip::header_field> relayed;
+  /// The CANCEL of its INVITE as another process would send it (cluster
+  /// mode: kept in the call's setup record).
+  std::optional<edge::outgoing_request> cancel;
 };
 
 // An in-dialog request relayed from one leg to the other.
@@ -115,6 +118,7 @@ struct call_shell {
   /// The media session's state after the last SDP it passed (snapshot).
   std::optional<media::media_session_state> media_state;
   std::string saved_snapshot; ///< the text last written, empty: none
+  bool setup_saved = false;   ///< the setup record was written (or tried)
   bool started = false;
   bool ended = false;
   dialog_leg a;
@@ -198,6 +202,9 @@ struct call_shell {
   // Writes the snapshot of a confirmed call when it changed. A failed write
   // is logged and the call goes on: it then only lives on this node.
   void persist() {
+    if (env->snapshots && !ended && !setup_saved &&
+        (core.phase == call_phase::calling || core.phase == call_phase::early))
+      persist_setup();
     if (!env->snapshots || ended || core.phase != call_phase::confirmed ||
         !core.winner || sdp_continuation)
       return;
@@ -220,6 +227,29 @@ struct call_shell {
       return;
     if (auto st = env->snapshots->put(a.call_id, text); !st) {
       spdlog::warn("call {}: snapshot not written: {}", a.call_id,
+                   st.err().message);
+      return;
+    }
+    saved_snapshot = std::move(text);
+  }
+
+  // Once, when the INVITEs are out: what ending the call needs if this
+  // node dies before it is confirmed (call_setup_record).
+  void persist_setup() {
+    setup_saved = true;
+    if (!invite || invite->raw.empty())
+      return;
+    call_setup_record r;
+    r.node = env->node;
+    r.core = core;
+    r.invite = invite->raw;
+    r.source = invite->source;
+    r.to_tag = a.local.tag;
+    for (const auto& br : b)
+      r.cancels.push_back(br.cancel.value_or(edge::outgoing_request{}));
+    auto text = setup_to_json(r).dump();
+    if (auto st = env->snapshots->put(a.call_id, text); !st) {
+      spdlog::warn("call {}: setup record not written: {}", a.call_id,
                    st.err().message);
       return;
     }
@@ -447,6 +477,7 @@ struct call_shell {
       recorder.emplace();
     apply(recorder ? recorder->start(core, std::move(plan), now)
                    : call::start(core, std::move(plan), now));
+    persist();
   }
 
   // -- effects ---------------------------------------------------------------
@@ -526,6 +557,23 @@ struct call_shell {
       req.content_type =
           invite->message.content_type.value_or("application/sdp");
       req.body = offer_for_b;
+    }
+    if (env->snapshots) {
+      // Our own branch, so that a node that finds this call orphaned can
+      // CANCEL the INVITE (RFC 3261 §9.1: same branch, Route, CSeq number).
+      req.branch = "z9hG4bK" + random_token(thread_rng());
+      edge::outgoing_request c;
+      c.method = "CANCEL";
+      c.request_uri = req.request_uri;
+      c.next_hop = req.next_hop;
+      c.route = req.route;
+      c.from = req.from;
+      c.to = req.to;
+      c.call_id = req.call_id;
+      c.cseq = req.cseq;
+      c.branch = req.branch;
+      c.stateless = true;
+      b[i].cancel = std::move(c);
     }
     env->send_request(std::move(req));
   }
@@ -1106,6 +1154,46 @@ void migrate_calls(call_env& env) {
     caf::anon_send(a, call_migrate_atom::value);
 }
 
+namespace {
+
+// A call its node was setting up when it died: the core decides as for a
+// node leaving (503 to A, CANCEL to the branches, the CDR), and this node
+// carries it out statelessly: the INVITE transactions died with the node.
+void end_orphaned_setup(call_env& env, const std::string& id,
+                        call_setup_record r) {
+  auto fx = on_event(r.core, node_leaving{}, wall_now());
+  size_t cancelled = 0;
+  for (auto i : fx.cancel) {
+    if (i >= r.cancels.size() || r.cancels[i].branch.empty() ||
+        !env.send_request)
+      continue;
+    auto c = r.cancels[i];
+    c.id = env.new_request_id();
+    env.send_request(std::move(c));
+    ++cancelled;
+  }
+  for (const auto& rep : fx.reply) {
+    if (!env.reply_orphan)
+      break;
+    auto reply = sip_reply::of(static_cast<uint16_t>(rep.code), rep.reason);
+    reply.to_tag = r.to_tag;
+    env.reply_orphan({r.invite, r.source, std::move(reply)});
+  }
+  if (fx.cdr) {
+    if (auto w = env.cdrs.write(*fx.cdr); !w)
+      spdlog::error("call {}: CDR not written: {}", id, w.err().message);
+    env.orphan_ended(billing::to_string(fx.cdr->status));
+  }
+  if (auto st = env.snapshots->put(id, std::nullopt); !st)
+    spdlog::warn("call {}: setup record not erased: {}", id, st.err().message);
+  spdlog::info("call {}: was being set up on {}; ended with {} to the caller, "
+               "{} branch(es) cancelled, CDR written",
+               id, r.node, fx.reply.empty() ? 0 : fx.reply.front().code,
+               cancelled);
+}
+
+} // namespace
+
 result<size_t> restore_calls(caf::actor_system& sys,
                              std::shared_ptr<call_env> env,
                              const std::string& node) {
@@ -1124,6 +1212,14 @@ result<size_t> restore_calls(caf::actor_system& sys,
     if (!*text)
       continue; // ended meanwhile
     auto j = nlohmann::json::parse(**text, nullptr, false);
+    if (is_setup_record(j)) {
+      auto setup = setup_from_json(j);
+      if (!setup)
+        spdlog::error("call {}: {}", id, setup.err().message);
+      else if (setup->node == node && !env->registry.by_call_id(id))
+        end_orphaned_setup(*env, id, std::move(*setup));
+      continue;
+    }
     auto snap = j.is_discarded() ? result<call_snapshot>{error{"not JSON"}}
                                  : snapshot_from_json(j);
     if (!snap) {

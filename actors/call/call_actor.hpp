@@ -23,7 +23,9 @@ caf::actor spawn_call_manager(caf::actor_system& sys,
 /// restarted; or its HA peer, whose address it took over), each as a call
 /// actor on this node that goes on where the snapshot left it (and from
 /// then on names this node). Returns how many; snapshots that do not parse
-/// are logged and left alone.
+/// are logged and left alone. Calls that `node` was still setting up
+/// (their setup records) are ended: 503 to the caller, CANCEL to each
+/// branch, their CDRs.
 result<size_t> restore_calls(caf::actor_system& sys,
                              std::shared_ptr<call_env> env,
                              const std::string& node);

@@ -43,6 +43,10 @@ void call_env::call_handed_over() {
   active_gauge_->set(static_cast<double>(--active_));
 }
 
+void call_env::orphan_ended(std::string_view status) {
+  calls_total_->with({std::string(status)}).inc();
+}
+
 void call_env::call_ended(std::string_view status) {
   active_gauge_->set(static_cast<double>(--active_));
   calls_total_->with({std::string(status)}).inc();

@@ -62,6 +62,9 @@ public:
   std::function<void(sip::edge::outgoing_request)> send_request;
   std::function<void(uint64_t id)> cancel_request;
   std::function<uint64_t()> new_request_id;
+  /// Answers an INVITE a former process received (a call in setup when its
+  /// node died), statelessly.
+  std::function<void(sip::edge::orphan_reply)> reply_orphan;
 
   std::shared_ptr<const call_env_settings> settings() const;
   void set_settings(call_env_settings s);
@@ -72,6 +75,8 @@ public:
   /// A call left this node unended: its snapshot goes on elsewhere (or
   /// here again once the node is back in the cluster).
   void call_handed_over();
+  /// A call of a dead node ended here without an actor (it was in setup).
+  void orphan_ended(std::string_view status);
   int64_t active_calls() const { return active_.load(); }
 
   /// The node is being drained: new calls are refused with 503 (the UA or

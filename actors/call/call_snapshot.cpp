@@ -81,12 +81,20 @@ json state_json(const call_state& st) {
           {"cdr", cdr_to_json(st.cdr)}};
 }
 
-call_state state_of(const json& j) {
+// A snapshot's state is confirmed with a winner; a setup record's is
+// calling or early.
+call_state state_of(const json& j, bool setup = false) {
   call_state st;
-  if (j.at("phase").get<std::string>() != to_string(call_phase::confirmed))
-    throw std::invalid_argument("phase '" + j.at("phase").get<std::string>() +
-                                "' is not confirmed");
-  st.phase = call_phase::confirmed;
+  auto phase = j.at("phase").get<std::string>();
+  if (!setup && phase != to_string(call_phase::confirmed))
+    throw std::invalid_argument("phase '" + phase + "' is not confirmed");
+  if (setup && phase != to_string(call_phase::calling) &&
+      phase != to_string(call_phase::early))
+    throw std::invalid_argument("phase '" + phase +
+                                "' is not calling or early");
+  st.phase = phase == to_string(call_phase::calling) ? call_phase::calling
+             : phase == to_string(call_phase::early) ? call_phase::early
+                                                     : call_phase::confirmed;
   for (const auto& b : j.at("branches")) {
     branch br;
     br.target = {b.at("uri").get<std::string>(),
@@ -101,10 +109,12 @@ call_state state_of(const json& j) {
       br.final_code = b.at("final_code").get<int>();
     st.branches.push_back(std::move(br));
   }
-  st.winner = j.at("winner").get<size_t>();
-  if (*st.winner >= st.branches.size())
-    throw std::out_of_range("winner " + std::to_string(*st.winner) + " of " +
-                            std::to_string(st.branches.size()) + " branches");
+  if (!setup) {
+    st.winner = j.at("winner").get<size_t>();
+    if (*st.winner >= st.branches.size())
+      throw std::out_of_range("winner " + std::to_string(*st.winner) + " of " +
+                              std::to_string(st.branches.size()) + " branches");
+  }
   st.init_time = at_ms(j.at("init_ms").get<int64_t>());
   st.answer_time = at_ms(j.at("answer_ms").get<int64_t>());
   st.settings.ring_timeout =
@@ -175,6 +185,79 @@ result<call_snapshot> snapshot_from_json(const json& j) {
     }
   } catch (const std::exception& e) {
     return error{std::string("call snapshot: ") + e.what()};
+  }
+  return s;
+}
+
+namespace {
+
+json request_json(const sip::edge::outgoing_request& r) {
+  return {
+      {"method", r.method},   {"uri", r.request_uri}, {"next_hop", r.next_hop},
+      {"route", r.route},     {"from", r.from},       {"to", r.to},
+      {"call_id", r.call_id}, {"cseq", r.cseq},       {"branch", r.branch}};
+}
+
+sip::edge::outgoing_request request_of(const json& j) {
+  sip::edge::outgoing_request r;
+  r.method = j.at("method").get<std::string>();
+  r.request_uri = j.at("uri").get<std::string>();
+  r.next_hop = j.at("next_hop").get<std::string>();
+  r.route = j.at("route").get<std::vector<std::string>>();
+  r.from = j.at("from").get<std::string>();
+  r.to = j.at("to").get<std::string>();
+  r.call_id = j.at("call_id").get<std::string>();
+  r.cseq = j.at("cseq").get<uint32_t>();
+  r.branch = j.at("branch").get<std::string>();
+  r.stateless = true;
+  return r;
+}
+
+} // namespace
+
+bool is_setup_record(const json& j) {
+  return j.is_object() && j.contains("setup");
+}
+
+json setup_to_json(const call_setup_record& s) {
+  json cancels = json::array();
+  for (const auto& c : s.cancels)
+    cancels.push_back(request_json(c));
+  return {{"node", s.node},
+          {"setup",
+           {{"core", state_json(s.core)},
+            {"invite", s.invite},
+            {"source",
+             {{"transport", sip::to_string(s.source.transport)},
+              {"ip", s.source.ip},
+              {"port", s.source.port}}},
+            {"to_tag", s.to_tag},
+            {"cancels", cancels}}}};
+}
+
+result<call_setup_record> setup_from_json(const json& j) {
+  if (!is_setup_record(j))
+    return error{"call setup record: not an object with 'setup'"};
+  call_setup_record s;
+  try {
+    s.node = j.at("node").get<std::string>();
+    const auto& u = j.at("setup");
+    s.core = state_of(u.at("core"), true);
+    s.invite = u.at("invite").get<std::string>();
+    const auto& src = u.at("source");
+    auto t = sip::parse_transport(src.at("transport").get<std::string>());
+    if (!t)
+      throw std::invalid_argument("transport '" +
+                                  src.at("transport").get<std::string>() + "'");
+    s.source = {*t, src.at("ip").get<std::string>(),
+                src.at("port").get<uint16_t>()};
+    s.to_tag = u.at("to_tag").get<std::string>();
+    for (const auto& c : u.at("cancels"))
+      s.cancels.push_back(request_of(c));
+    if (s.invite.empty())
+      throw std::invalid_argument("no INVITE");
+  } catch (const std::exception& e) {
+    return error{std::string("call setup record: ") + e.what()};
   }
   return s;
 }

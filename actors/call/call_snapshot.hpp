@@ -5,9 +5,9 @@
 // erases it when the call ends; a node that restores it re-registers both
 // dialogs, reopens the media relay on the same ports and re-arms the
 // timers, so re-INVITE, UPDATE and BYE from either side go on and the CDR
-// carries the true start and duration. Calls still in setup are not
-// snapshotted: their transactions die with the node and the UAs retry or
-// give up, as with any proxy that fails mid-transaction.
+// carries the true start and duration. Calls still in setup cannot go on
+// (their transactions die with the node): their setup records let the node
+// that finds them end them cleanly.
 #pragma once
 
 #include "actors/call/call_state.hpp"
@@ -16,6 +16,7 @@
 #include "actors/call/sip_dialog.hpp"
 #include "actors/media/media_session_state.hpp"
 #include "common/result.hpp"
+#include "sip/edge/edge_types.hpp"
 
 #include <array>
 #include <optional>
@@ -41,6 +42,21 @@ struct call_snapshot {
   std::optional<media::media_session_state> media;
 };
 
+/// A call still being set up (calling or early), written once its INVITEs
+/// are out. It cannot go on elsewhere (its transactions live in the node's
+/// SIP stack), but a node that finds it after its node died ends it
+/// cleanly: the caller gets an answer, the branches a CANCEL, the call its
+/// CDR. Confirmed, the call's snapshot replaces it.
+struct call_setup_record {
+  std::string node;
+  call_state core;
+  std::string invite;         ///< the caller's INVITE as received
+  sip::source_address source; ///< where it came from
+  std::string to_tag;         ///< the tag the A leg gave itself
+  /// Per branch, the CANCEL of its INVITE (same branch, stateless).
+  std::vector<sip::edge::outgoing_request> cancels;
+};
+
 /// CSeq numbers a restored call skips on each leg: a request sent after
 /// the last snapshot must not be repeated with the same number (RFC 3261
 /// §12.2.1.1 wants them increasing, not contiguous).
@@ -54,5 +70,11 @@ result<call_state> state_from_json(const nlohmann::json& j);
 nlohmann::json snapshot_to_json(const call_snapshot& s);
 /// Errors name what is wrong; only confirmed calls with a winner restore.
 result<call_snapshot> snapshot_from_json(const nlohmann::json& j);
+
+/// A record under a call's key is a setup record or a snapshot.
+bool is_setup_record(const nlohmann::json& j);
+nlohmann::json setup_to_json(const call_setup_record& s);
+/// Only a calling or early call is read back.
+result<call_setup_record> setup_from_json(const nlohmann::json& j);
 
 } // namespace sb::actors::call

@@ -320,6 +320,9 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     edge->cancel_request(id);
   };
   svc->calls_->new_request_id = [edge] { return edge->new_request_id(); };
+  svc->calls_->reply_orphan = [edge](sip::edge::orphan_reply o) {
+    edge->reply_orphan(std::move(o));
+  };
   svc->env_->send_options = [edge](sip::edge::outgoing_options o) {
     edge->send_options(std::move(o));
   };

@@ -96,6 +96,22 @@ struct outgoing_request {
   /// For an ACK: the INVITE it acknowledges. The edge resends the ACK when
   /// that INVITE's 2xx is retransmitted (RFC 3261 §13.2.2.4).
   uint64_t ack_for = 0;
+  /// The Via branch ("z9hG4bK…"); empty: the edge picks one. Set on an
+  /// INVITE whose CANCEL may have to be sent by another process.
+  std::string branch;
+  /// Sent once without a transaction (no answer comes back): the CANCEL
+  /// of an INVITE a former process sent, with that INVITE's branch.
+  bool stateless = false;
+};
+
+/// A final answer to a request whose transaction is gone with the process
+/// that received it (a call in setup when its node died): `request` is its
+/// text as received, `source` where it came from; the reply's `to_tag` is
+/// the tag the call gave itself then.
+struct orphan_reply {
+  std::string request;
+  source_address source;
+  sip_reply reply;
 };
 
 /// A response to an outgoing request (every 1xx but 100, and the finals;

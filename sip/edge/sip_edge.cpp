@@ -100,8 +100,8 @@ struct reply_job {
 struct cancel_job {
   uint64_t id;
 };
-using job =
-    std::variant<reply_job, outgoing_options, outgoing_request, cancel_job>;
+using job = std::variant<reply_job, outgoing_options, outgoing_request,
+                         cancel_job, orphan_reply>;
 
 // "udp:203.0.113.5:40000" → "sip:203.0.113.5:40000;transport=udp", the
 // route URL nta sends to; empty for anything else.
@@ -678,14 +678,56 @@ struct sip_edge::impl {
       c->second.ack = orq;
       return;
     }
-    auto* orq = nta_outgoing_mcreate(agent, &impl::response_cb, this, route_url,
-                                     msg, TAG_END());
+    const char* branch = r.branch.empty() ? nullptr : r.branch.c_str();
+    if (r.stateless) {
+      auto* orq = nta_outgoing_mcreate(
+          agent, nullptr, nullptr, route_url, msg, NTATAG_STATELESS(1),
+          TAG_IF(branch, NTATAG_BRANCH_KEY(branch)), TAG_END());
+      if (!orq)
+        msg_destroy(msg);
+      else
+        nta_outgoing_destroy(orq);
+      return;
+    }
+    auto* orq = nta_outgoing_mcreate(
+        agent, &impl::response_cb, this, route_url, msg,
+        TAG_IF(branch, NTATAG_BRANCH_KEY(branch)), TAG_END());
     if (!orq) {
       msg_destroy(msg);
       return local_failure(r.id, 503, "Cannot Send Request");
     }
     clients[r.id] = client_txn{orq, r.method, nullptr, false, {}};
     client_ids[orq] = r.id;
+  }
+
+  // The request's text is parsed again; its top Via gets the address it
+  // came from (received, rport: RFC 3261 §18.2.1, RFC 3581), which is where
+  // nta then sends the answer, as it would have for the original.
+  void answer_orphan(const orphan_reply& o) {
+    msg_t* msg = msg_make(sip_default_mclass(), 0, o.request.data(),
+                          static_cast<ssize_t>(o.request.size()));
+    sip_t* sip = msg ? sip_object(msg) : nullptr;
+    if (!sip || !sip->sip_request || !sip->sip_via || !sip->sip_to) {
+      if (msg)
+        msg_destroy(msg);
+      count_drop("orphan");
+      return;
+    }
+    su_home_t* home = msg_home(msg);
+    auto received = "received=" + o.source.ip;
+    msg_header_replace_param(home, sip->sip_via->v_common, received.c_str());
+    if (sip->sip_via->v_rport) {
+      auto rport = "rport=" + std::to_string(o.source.port);
+      msg_header_replace_param(home, sip->sip_via->v_common, rport.c_str());
+    }
+    if (!sip->sip_to->a_tag && !o.reply.to_tag.empty()) {
+      auto tag = "tag=" + o.reply.to_tag;
+      msg_header_add_param(home, sip->sip_to->a_common, tag.c_str());
+    }
+    std::string method = sip->sip_request->rq_method_name
+                             ? sip->sip_request->rq_method_name
+                             : "";
+    send_reply(msg, method, o.reply);
   }
 
   void forget_client(uint64_t id) {
@@ -759,6 +801,8 @@ struct sip_edge::impl {
         send_keepalive(*o);
       else if (auto* q = std::get_if<outgoing_request>(&j))
         send_request(*q);
+      else if (auto* o = std::get_if<orphan_reply>(&j))
+        answer_orphan(*o);
       else
         cancel_client(std::get<cancel_job>(j).id);
     }
@@ -971,6 +1015,10 @@ uint64_t sip_edge::new_request_id() {
 
 void sip_edge::send_request(outgoing_request r) {
   impl_->post(std::move(r));
+}
+
+void sip_edge::reply_orphan(orphan_reply o) {
+  impl_->post(std::move(o));
 }
 
 void sip_edge::cancel_request(uint64_t id) {

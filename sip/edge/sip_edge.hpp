@@ -118,6 +118,10 @@ public:
   /// cannot be sent is answered with a local 503. Thread-safe.
   void send_request(outgoing_request r);
 
+  /// Answers a request received by a former process, statelessly, to
+  /// where it came from (To tag: `o.reply.to_tag`). Thread-safe.
+  void reply_orphan(orphan_reply o);
+
   /// CANCELs outgoing INVITE `id` (RFC 3261 §9.1: once it has a
   /// provisional answer; nta holds the CANCEL until then). Its 487 comes
   /// back as the INVITE's answer. Thread-safe; unknown ids are ignored.

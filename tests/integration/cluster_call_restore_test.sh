@@ -120,7 +120,45 @@ n=$(grep -A12 '^INVITE ' "$WORK/sipp-callee3/messages.log" |
 ((n == 2)) || fail "re-INVITEs to the callee: $(grep -A12 '^INVITE ' "$WORK/sipp-callee3/messages.log")"
 pass "hold and unhold after a SIGKILL and restart: relayed on both legs, CDR complete"
 
-# --- 4. Frozen past its lease: fenced, the call is handed over, then back ---
+# --- 4. A call still ringing when the node dies ends cleanly ----------------
+# It cannot go on (its INVITE transactions died with the node), but the
+# restarted node finds its setup record: the caller gets 503, the callee a
+# CANCEL for its INVITE (same branch), and the call its CDR.
+sipp_call callee_ring 127.0.0.3 -p 5999 -sf "$SCEN/callee_ring.xml" -m 1
+CALLEE=$SIPP_PID
+sed "s/@CODE@/503/" "$SCEN/call_uac_refused.xml" >"$WORK/refused-503.xml"
+sipp_call caller_ring 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
+  -sf "$WORK/refused-503.xml" -inf "$WORK/users.csv" -m 1 -recv_timeout 30000
+CALLER=$SIPP_PID
+for _ in $(seq 1 100); do
+  grep -q '^SIP/2.0 180' "$WORK/sipp-callee_ring/messages.log" 2>/dev/null && break
+  sleep 0.05
+done
+sleep 0.3 # the 180 reaches the caller through the node
+kill -KILL "$NODE_PID"
+wait "$NODE_PID" 2>/dev/null || true
+RESTART=$((RESTART + 1))
+start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
+wait_ready_at "$NODE" "$NODE_PID"
+grep -q "was being set up on sp1; ended with 503 to the caller, 1 branch(es) cancelled, CDR written" \
+  "$WORK/sp1-$RESTART.log" ||
+  fail "the ringing call was not ended: $(grep -i 'call' "$WORK/sp1-$RESTART.log")"
+sipp_wait "$CALLER" caller_ring
+for _ in $(seq 1 100); do
+  grep -q '^CANCEL ' "$WORK/sipp-callee_ring/messages.log" && break
+  sleep 0.05
+done
+grep -q '^CANCEL ' "$WORK/sipp-callee_ring/messages.log" ||
+  fail "the callee got no CANCEL: $(tail -n 40 "$WORK/sipp-callee_ring/messages.log")"
+# Its 487 is a stray for the restarted node: the callee waits for an ACK
+# that does not come (its INVITE transaction gives up on its own).
+kill -TERM "$CALLEE" 2>/dev/null || true
+wait "$CALLEE" 2>/dev/null || true
+last_cdr 'c["call_code"] == "503" and c["duration"] == 0'
+[[ "$(metric_at 1 sb_calls_active)" == 0 ]] || fail "the ringing call counts as active"
+pass "a call ringing at the SIGKILL: 503 to the caller, CANCEL to the callee, CDR written"
+
+# --- 5. Frozen past its lease: fenced, the call is handed over, then back ---
 # A node that wakes after its lease lapsed must not act on what it may have
 # lost: its calls leave it silently, snapshots kept. Nobody took this one
 # (no peer), so once the lease is renewed it comes back from its snapshot.

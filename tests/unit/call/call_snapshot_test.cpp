@@ -116,3 +116,90 @@ TEST_CASE("snapshots that cannot be restored are refused with the reason",
   refused(j, "call snapshot");
   refused(json::array(), "not an object");
 }
+
+namespace {
+
+// A call ringing on one of its two branches, as its setup record holds it.
+call_setup_record ringing_call() {
+  call_plan p;
+  p.targets = {{"sip:bob@192.0.2.7:5062", {}, "udp:192.0.2.7:5062"},
+               {"sip:bob@192.0.2.8:5062", {}, ""}};
+  p.cdr.call_id = "setup-1";
+  p.cdr.source.user = "alice";
+  p.cdr.destination.user = "bob";
+  call_setup_record r;
+  start(r.core, p, t0);
+  on_event(r.core, branch_response{0, 180, "Ringing", false}, t0 + 1s);
+  r.node = "sp1";
+  r.invite = "INVITE sip:bob@example.org SIP/2.0\r\n...";
+  r.source = {sb::sip::sip_transport::udp, "192.0.2.2", 5060};
+  r.to_tag = "ourtag";
+  for (int i = 0; i < 2; ++i) {
+    sb::sip::edge::outgoing_request c;
+    c.method = "CANCEL";
+    c.request_uri = p.targets[static_cast<size_t>(i)].uri;
+    c.next_hop = p.targets[static_cast<size_t>(i)].next_hop;
+    c.route = {"<sip:p1;lr>"};
+    c.from = "<sip:alice@example.org>;tag=b2btag";
+    c.to = "<sip:bob@example.org>";
+    c.call_id = "xyz-b2b";
+    c.cseq = 1;
+    c.branch = "z9hG4bKbranch" + std::to_string(i);
+    c.stateless = true;
+    r.cancels.push_back(c);
+  }
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("a call in setup: its record goes through JSON and ends it "
+          "cleanly on another node",
+          "[call][snapshot]") {
+  auto r = ringing_call();
+  auto j = json::parse(setup_to_json(r).dump());
+  CHECK(is_setup_record(j));
+  CHECK_FALSE(is_setup_record(snapshot_to_json(confirmed_call())));
+  auto back = setup_from_json(j);
+  REQUIRE(back.ok());
+  CHECK(back->node == "sp1");
+  CHECK(back->core.phase == call_phase::early);
+  CHECK(back->core.branches.size() == 2);
+  CHECK(back->invite == r.invite);
+  CHECK(back->source == r.source);
+  CHECK(back->to_tag == "ourtag");
+  REQUIRE(back->cancels.size() == 2);
+  CHECK(back->cancels[1].branch == "z9hG4bKbranch1");
+  CHECK(back->cancels[0].route == std::vector<std::string>{"<sip:p1;lr>"});
+  CHECK(back->cancels[0].stateless);
+  CHECK(setup_to_json(*back) == setup_to_json(r));
+
+  // What the node that finds it does: the core ends it as a node leaving.
+  auto fx = on_event(back->core, node_leaving{}, t0 + 9s);
+  CHECK(fx.cancel == std::vector<size_t>{0, 1});
+  REQUIRE(fx.reply.size() == 1);
+  CHECK(fx.reply[0].code == 503);
+  REQUIRE(fx.cdr);
+  CHECK(fx.cdr->call_id == "setup-1");
+  CHECK(fx.cdr->init_ms == 1'800'000'000'000);
+
+  auto refused = [](json bad, const std::string& why) {
+    auto res = setup_from_json(bad);
+    REQUIRE_FALSE(res.ok());
+    INFO(res.err().message);
+    CHECK(res.err().message.find(why) != std::string::npos);
+  };
+  auto bad = j;
+  bad["setup"]["core"]["phase"] = "confirmed";
+  refused(bad, "not calling or early");
+  bad = j;
+  bad["setup"]["source"]["transport"] = "carrier-pigeon";
+  refused(bad, "transport 'carrier-pigeon'");
+  bad = j;
+  bad["setup"]["invite"] = "";
+  refused(bad, "no INVITE");
+  bad = j;
+  bad["setup"].erase("cancels");
+  refused(bad, "call setup record");
+  refused(snapshot_to_json(confirmed_call()), "not an object with 'setup'");
+}
