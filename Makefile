@@ -43,7 +43,7 @@ unit: deps
 	cd $(TEST_BUILD) && ctest -L unit -j$(JOBS) --output-on-failure
 
 # e.g. make drill DRILL="--node sp3 --signal STOP --calls 50 --registrations 500"
-DRILL ?= --node sp2 --signal KILL
+DRILL ?= --node sp1 --signal KILL
 drill: build
 	SB_BIN_DIR=$(CURDIR)/$(BUILD)/bin scripts/drill.sh kill $(DRILL)
 

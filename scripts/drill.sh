@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # The failover drill (issue 6, docs/operations.md "Failover drill"):
 #
-#   scripts/drill.sh kill [--node sp2] [--signal KILL|STOP] [--calls N]
+#   scripts/drill.sh kill [--node sp1] [--signal KILL|STOP] [--calls N]
 #                         [--registrations N]
+#
+# sp1 is the SIP entry and runs the calls. Killed, it is started again (as
+# systemd would) and restores them; frozen, it fences itself when it wakes,
+# hands them over, and takes them back when it has rejoined.
 #
 # Starts a 3-node cluster (sp1, sp2, sp3 on 127.0.0.11-13) with a private
 # redis-server, provisions N subscribers through sp1's API (the provisioning
@@ -15,8 +19,9 @@
 #   drill: calls=N calls_lost=N registrations=N registrations_lost=N
 #          cdrs_missing=N detect_ms=N recover_ms=N
 #
-# detect_ms: from the signal until sp1 sees the node dead. recover_ms: until
-# a REGISTER of an AoR the killed node owned succeeds again. The survivors
+# detect_ms: from the signal until sp1 (sp2 when sp1 is the victim) sees
+# the node dead. recover_ms: until a REGISTER of an AoR the killed node
+# owned succeeds again through that node. The survivors
 # must also run every registered subscriber's actor again (taken over from
 # Redis without waiting for a request), reported on stderr. With STOP the
 # node is woken (SIGCONT) after that and must fence itself and rejoin.
@@ -40,7 +45,7 @@ usage() {
 }
 [[ "${1:-}" == kill ]] || usage
 shift
-VICTIM=sp2 SIGNAL=KILL CALLS=10 REGS=50
+VICTIM=sp1 SIGNAL=KILL CALLS=10 REGS=50
 while (($#)); do
   case $1 in
   --node) VICTIM=${2:?}; shift 2 ;;
@@ -54,14 +59,15 @@ done
 [[ "$VICTIM" =~ ^sp[123]$ ]] || usage
 ((REGS >= 1 && CALLS >= 0 && CALLS <= REGS)) ||
   { echo "drill: need 1 <= registrations and 0 <= calls <= registrations" >&2; exit 2; }
-# sp1 is this drill's SIP entry and relay; losing it is the HA pair's drill
-# (its address moves to the standby), not this one.
-[[ "$VICTIM" != sp1 ]] ||
-  { echo "drill: sp1 is the drill's SIP entry; kill sp2 or sp3" >&2; exit 2; }
 for tool in sipp redis-server curl jq; do
   command -v "$tool" >/dev/null || fail "$tool not found (scripts/install-deps)"
 done
 K=${VICTIM#sp}
+# sp1 is the SIP entry and runs the calls (they stay on the node that took
+# the INVITE). Another node watches the victim, and the recovery probes
+# enter there when the victim is sp1.
+OBS=1
+((K != 1)) || OBS=2
 SCEN="$SB_SOURCE_DIR/tests/integration/sip"
 DOMAIN=drill.example
 say() { echo "drill: $*" >&2; }
@@ -141,7 +147,7 @@ ms_since_kill() {
     sleep 0.02
   done
 }
-victim_dead() { [[ "$(state_of 1 "$VICTIM")" == dead ]]; }
+victim_dead() { [[ "$(state_of "$OBS" "$VICTIM")" == dead ]]; }
 # The survivors take the victim's subscribers over at once, from Redis,
 # before any request for them arrives.
 survivors_run_all() {
@@ -159,7 +165,7 @@ survivors_run_all() {
 t0=$(date +%s%N)
 kill "-$SIGNAL" "${NODE_PIDS[$K]}"
 detect_ms=$(ms_since_kill victim_dead)
-say "sp1 saw $VICTIM dead after $detect_ms ms"
+say "sp$OBS saw $VICTIM dead after $detect_ms ms"
 reactivate_ms=$(ms_since_kill survivors_run_all)
 say "the survivors run all $REGS subscriber actors again after $reactivate_ms ms"
 
@@ -169,7 +175,8 @@ if [[ -n "$VICTIM_AOR" ]]; then
   inf_users "$WORK/probe.inf" "${VICTIM_AOR#d}" "${VICTIM_AOR#d}"
   for attempt in $(seq 1 100); do
     rm -rf "$WORK/sipp-probe"
-    sipp_bg probe "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/probe.inf" \
+    sipp_bg probe "127.0.0.1$OBS:$CLUSTER_SIP_PORT" -sf "$SCEN/register.xml" \
+      -inf "$WORK/probe.inf" \
       -i 127.0.0.4 -p "$(free_port)" -m 1 -key expires 600 \
       -key contact_hp "127.0.0.2:$UAS_PORT" -recv_timeout 1000 -timeout 3s
     wait "$SIPP_PID" || true
@@ -181,15 +188,32 @@ if [[ -n "$VICTIM_AOR" ]]; then
 fi
 say "an AoR of $VICTIM registered again after $recover_ms ms"
 
+RESTARTED=0
 if [[ "$SIGNAL" == STOP ]]; then
   kill -CONT "${NODE_PIDS[$K]}"
   for _ in $(seq 1 100); do
-    [[ "$(state_of 1 "$VICTIM")" == alive ]] && break
+    [[ "$(state_of "$OBS" "$VICTIM")" == alive ]] && break
     sleep 0.1
   done
   fenced=$(view "$K" | jq -r '.fenced // 0')
   ((fenced >= 1)) || fail "$VICTIM was not fenced after SIGCONT: $(view "$K")"
   say "$VICTIM woke up, fenced itself and rejoined"
+  if ((K == 1 && CALLS > 0)); then
+    for _ in $(seq 1 50); do
+      grep -q 'calls: [0-9]* restored from the snapshots of sp1' "$WORK/sp1.log" && break
+      sleep 0.1
+    done
+    say "sp1 took its calls back: $(grep -o 'calls: [0-9]* restored from the snapshots of sp1' \
+      "$WORK/sp1.log" | tail -n 1 || echo 'none')"
+  fi
+elif ((K == 1)); then
+  # The node with the calls is started again, as systemd's Restart=always
+  # would; it restores them from their snapshots before it is ready.
+  start_cluster_node "$BASE" 1 "$WORK/sp1-restarted.log"
+  wait_ready_at 127.0.0.11 "$NODE_PID"
+  RESTARTED=1
+  say "sp1 started again: $(grep -o 'calls: [0-9]* restored from their snapshots' \
+    "$WORK/sp1-restarted.log" || echo 'no call restored')"
 fi
 
 # --- the calls end, every binding is called once -------------------------
@@ -221,12 +245,13 @@ regs_lost=$((REGS - reached))
 cdrs_missing=$((expected_cdrs - cdrs))
 ((cdrs_missing >= 0)) || cdrs_missing=0
 kill -TERM "$UAS_PID" 2>/dev/null || true
+gone() { [[ $1 == "$K" && "$SIGNAL" == KILL && $RESTARTED == 0 ]]; }
 for k in 1 2 3; do
-  [[ $k == "$K" && "$SIGNAL" == KILL ]] && continue
+  gone "$k" && continue
   kill -TERM "${NODE_PIDS[$k]}" 2>/dev/null || true
 done
 for k in 1 2 3; do
-  [[ $k == "$K" && "$SIGNAL" == KILL ]] && continue
+  gone "$k" && continue
   wait_exit "${NODE_PIDS[$k]}" 30
   [[ "$EXIT_RC" == 0 ]] || say "sp$k exited $EXIT_RC after SIGTERM"
 done
