@@ -395,7 +395,13 @@ struct call_shell {
 
   void feed(const call_event& ev) {
     auto now = wall_now();
-    apply(recorder ? recorder->on(core, ev, now) : on_event(core, ev, now));
+    auto fx = recorder ? recorder->on(core, ev, now) : on_event(core, ev, now);
+    // The new state is durable before the network hears of it (a node
+    // that dies right after the ACK to B has the confirmed call in Redis);
+    // what sending changes (CSeqs) is covered by restored_cseq_gap and
+    // written after the input, in pump().
+    persist();
+    apply(fx);
   }
 
   // -- start -----------------------------------------------------------------
