@@ -327,7 +327,14 @@ struct sip_edge::impl {
 
   int on_message(msg_t* msg, sip_t* sip) {
     if (!sip || !sip->sip_request) {
-      // Responses to our stateless keepalives, or strays.
+      // Responses to our stateless keepalives, or strays. A failure to an
+      // INVITE whose transaction is gone (a node that took over a dead
+      // one's call in setup CANCELled it) still gets the ACK that
+      // transaction would have sent (RFC 3261 §17.1.1.3), or the UAS
+      // resends it for 32 s.
+      if (sip && sip->sip_status && sip->sip_status->st_status >= 300 &&
+          sip->sip_cseq && sip->sip_cseq->cs_method == sip_method_invite)
+        ack_stray(msg, sip);
       count_drop("response");
       msg_destroy(msg);
       return 0;
@@ -698,6 +705,51 @@ struct sip_edge::impl {
     }
     clients[r.id] = client_txn{orq, r.method, nullptr, false, {}};
     client_ids[orq] = r.id;
+  }
+
+  void ack_stray(msg_t* msg, sip_t* sip) {
+    if (!sip->sip_via || !sip->sip_via->v_branch || !sip->sip_from ||
+        !sip->sip_to || !sip->sip_call_id)
+      return;
+    tport_t* tp = nta_incoming_transport(agent, nullptr, msg);
+    source_address peer = peer_of(msg, tp);
+    if (tp)
+      tport_unref(tp);
+    if (peer.ip.empty() || !peer.port)
+      return;
+    su_home_t* home = msg_home(msg);
+    char* to_uri = url_as_string(home, sip->sip_to->a_url);
+    char* from = sip_header_as_string(
+        home, reinterpret_cast<sip_header_t*>(sip->sip_from));
+    char* to = sip_header_as_string(
+        home, reinterpret_cast<sip_header_t*>(sip->sip_to));
+    if (!to_uri || !from || !to)
+      return;
+    msg_t* ack = nta_msg_create(agent, 0);
+    if (!ack)
+      return;
+    auto rl = std::string("ACK ") + to_uri + " SIP/2.0";
+    auto cseq = std::to_string(sip->sip_cseq->cs_seq) + " ACK";
+    if (sip_add_tl(ack, sip_object(ack), SIPTAG_REQUEST_STR(rl.c_str()),
+                   SIPTAG_FROM_STR(from), SIPTAG_TO_STR(to),
+                   SIPTAG_CALL_ID_STR(sip->sip_call_id->i_id),
+                   SIPTAG_CSEQ_STR(cseq.c_str()), SIPTAG_MAX_FORWARDS_STR("70"),
+                   SIPTAG_CONTENT_LENGTH_STR("0"), TAG_END()) < 0) {
+      msg_destroy(ack);
+      return;
+    }
+    std::string host =
+        peer.ip.find(':') != std::string::npos ? "[" + peer.ip + "]" : peer.ip;
+    auto route = "sip:" + host + ":" + std::to_string(peer.port) +
+                 ";transport=" + std::string(to_string(peer.transport));
+    auto* orq = nta_outgoing_mcreate(
+        agent, nullptr, nullptr, URL_STRING_MAKE(route.c_str()), ack,
+        NTATAG_STATELESS(1), NTATAG_BRANCH_KEY(sip->sip_via->v_branch),
+        TAG_END());
+    if (!orq)
+      msg_destroy(ack);
+    else
+      nta_outgoing_destroy(orq);
   }
 
   // The request's text is parsed again; its top Via gets the address it

@@ -31,7 +31,8 @@
 // with 200; the ACK of a 2xx, a CANCEL and a 2xx never ACKed reach the
 // platform as notifications. Requests the platform sends (B legs,
 // in-dialog requests) are nta client transactions; their answers come
-// back through the response handler.
+// back through the response handler. A failure to an INVITE whose client
+// transaction is gone (another process sent it) is ACKed statelessly.
 // Replies come back from any thread through `reply()`: a mutexed queue and
 // an eventfd the sofia loop waits on. A request not answered within the
 // guard time gets 500 and is counted: no request is ever left unanswered.
