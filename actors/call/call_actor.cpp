@@ -328,7 +328,7 @@ struct call_shell {
     env->registry.add_dialog(b_call_id, me());
     answered_at = std::chrono::steady_clock::now();
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    if (env->traces.wants("call", a.call_id, u(thread_rng()))) {
+    if (env->registrar->traces.wants("call", a.call_id, u(thread_rng()))) {
       recorder.emplace();
       recorder->restored(core);
     }
@@ -479,7 +479,7 @@ struct call_shell {
     started = true;
     auto now = wall_now();
     std::uniform_real_distribution<double> u(0.0, 1.0);
-    if (env->traces.wants("call", a.call_id, u(thread_rng())))
+    if (env->registrar->traces.wants("call", a.call_id, u(thread_rng())))
       recorder.emplace();
     apply(recorder ? recorder->start(core, std::move(plan), now)
                    : call::start(core, std::move(plan), now));
@@ -676,8 +676,8 @@ struct call_shell {
     env->call_ended(billing::to_string(cdr.status));
     forget_snapshot();
     if (recorder)
-      env->traces.add("call", a.call_id, trace_to_json(recorder->trace()),
-                      cdr.init_ms);
+      env->registrar->traces.add("call", a.call_id,
+                                 trace_to_json(recorder->trace()), cdr.init_ms);
     cleanup();
     self->quit();
   }

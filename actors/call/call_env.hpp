@@ -11,7 +11,6 @@
 #include "actors/media/media_session_actor.hpp"
 #include "actors/subscriber/registrar_env.hpp"
 #include "actors/support/shared_records.hpp"
-#include "actors/support/trace_store.hpp"
 #include "sip/edge/edge_types.hpp"
 
 #include <atomic>
@@ -49,8 +48,6 @@ public:
   call_registry registry;
   cdr_writer cdrs;
   std::shared_ptr<media::media_env> media;
-  /// Which calls record a trace, and the finished traces (sbctl trace).
-  trace_store traces;
   /// Cluster mode: where confirmed calls keep their snapshots (keyed by
   /// the caller's Call-ID), and this node's name in them. Null: calls end
   /// with the node.

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "actors/call/call_state.hpp"
+#include "actors/support/replay_result.hpp"
 #include "common/result.hpp"
 
 #include <functional>
@@ -76,13 +77,7 @@ private:
 using call_step =
     std::function<call_effects(call_state&, const call_event&, time_point)>;
 
-struct replay_result {
-  bool identical = true;
-  /// The first step that differed: nullopt for `start`, else its index.
-  std::optional<size_t> step;
-  nlohmann::json expected; ///< the recorded effects there
-  nlohmann::json actual;   ///< what this build answered
-};
+using actors::replay_result;
 
 /// Replays `t` through `start` (or from the state it was restored with) and
 /// `step` (the core's on_event by default).

@@ -8,6 +8,8 @@
 //      "user_agent", "local_socket"}]}
 #include "actors/subscriber/registrar_state.hpp"
 
+#include "common/json_fields.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -16,50 +18,26 @@
 
 namespace sb::actors::subscriber {
 
-namespace {
-
-using nlohmann::json;
-
-int64_t to_ns(time_point t) {
+int64_t to_unix_ns(time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              t.time_since_epoch())
       .count();
 }
 
-time_point from_ns(int64_t ns) {
+time_point from_unix_ns(int64_t ns) {
   return time_point{std::chrono::duration_cast<time_point::duration>(
       std::chrono::nanoseconds(ns))};
 }
 
-template <class T>
-json nullable(const std::optional<T>& v) {
-  return v ? json(*v) : json(nullptr);
-}
+namespace {
+
+using nlohmann::json;
 
 json received_to_json(const std::optional<source_address>& r) {
   if (!r)
     return nullptr;
   return {
       {"transport", to_string(r->transport)}, {"ip", r->ip}, {"port", r->port}};
-}
-
-json binding_to_json(const binding& b) {
-  return {{"uri", b.uri},
-          {"params", b.params},
-          {"q", nullable(b.q)},
-          {"instance", nullable(b.instance)},
-          {"reg_id", nullable(b.reg_id)},
-          {"call_id", b.call_id},
-          {"cseq", b.cseq},
-          {"expires_at",
-           is_permanent(b) ? json(nullptr) : json(to_ns(b.expires_at))},
-          {"updated_at", to_ns(b.updated_at)},
-          {"seq", b.seq},
-          {"path", b.path},
-          {"received", received_to_json(b.received)},
-          {"natted", b.natted},
-          {"user_agent", b.user_agent},
-          {"local_socket", b.local_socket}};
 }
 
 // Reads JSON values; the first problem is kept, with its JSON Pointer.
@@ -180,7 +158,7 @@ void binding_optionals(decoder& d, const json& j, const std::string& path,
   b.expires_at =
       j.at("expires_at").is_null()
           ? permanent_expiry
-          : from_ns(d.int64(j.at("expires_at"), path + "/expires_at"));
+          : from_unix_ns(d.int64(j.at("expires_at"), path + "/expires_at"));
   b.received = received_from_json(d, j.at("received"), path + "/received");
 }
 
@@ -198,7 +176,8 @@ binding binding_from_json(decoder& d, const json& j, const std::string& path) {
   b.call_id = d.str(j.at("call_id"), path + "/call_id");
   b.cseq =
       static_cast<uint32_t>(d.uint(j.at("cseq"), path + "/cseq", 0xffffffffu));
-  b.updated_at = from_ns(d.int64(j.at("updated_at"), path + "/updated_at"));
+  b.updated_at =
+      from_unix_ns(d.int64(j.at("updated_at"), path + "/updated_at"));
   b.seq =
       d.uint(j.at("seq"), path + "/seq", std::numeric_limits<uint64_t>::max());
   b.path = d.strings(j.at("path"), path + "/path");
@@ -232,10 +211,29 @@ void check_invariants(decoder& d, const registrar_state& st) {
 
 } // namespace
 
+nlohmann::json to_json(const binding& b) {
+  return {{"uri", b.uri},
+          {"params", b.params},
+          {"q", nullable(b.q)},
+          {"instance", nullable(b.instance)},
+          {"reg_id", nullable(b.reg_id)},
+          {"call_id", b.call_id},
+          {"cseq", b.cseq},
+          {"expires_at",
+           is_permanent(b) ? json(nullptr) : json(to_unix_ns(b.expires_at))},
+          {"updated_at", to_unix_ns(b.updated_at)},
+          {"seq", b.seq},
+          {"path", b.path},
+          {"received", received_to_json(b.received)},
+          {"natted", b.natted},
+          {"user_agent", b.user_agent},
+          {"local_socket", b.local_socket}};
+}
+
 nlohmann::json to_json(const registrar_state& st) {
   json bindings = json::array();
   for (const auto& b : st.bindings)
-    bindings.push_back(binding_to_json(b));
+    bindings.push_back(to_json(b));
   return {{"version", registrar_state_version},
           {"aor", st.aor},
           {"seq", st.seq},

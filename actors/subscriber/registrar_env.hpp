@@ -6,6 +6,7 @@
 #include "actors/subscriber/location_store.hpp"
 #include "actors/subscriber/register_auth.hpp"
 #include "actors/subscriber/registrar_state.hpp"
+#include "actors/support/trace_store.hpp"
 #include "persistence/entities/store_reader.hpp"
 #include "sip/edge/edge_types.hpp"
 
@@ -73,6 +74,9 @@ public:
   void count_auth(std::string_view outcome);
   std::atomic<int64_t> bindings{0};
   std::atomic<int64_t> live_actors{0};
+  /// The node's actor traces (sbctl trace): which subscriber and call
+  /// actors record, and what they recorded.
+  trace_store traces;
 
 private:
   mutable std::mutex mu_;

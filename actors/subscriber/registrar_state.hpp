@@ -324,6 +324,10 @@ bool is_natted(const source_address& source, const via_info& via);
 
 // -- serialization ------------------------------------------------------------
 
+/// Times in the JSON forms: integer nanoseconds since the Unix epoch.
+int64_t to_unix_ns(time_point t);
+time_point from_unix_ns(int64_t ns);
+
 /// The version `to_json` writes and `registrar_state_from_json` reads.
 inline constexpr int registrar_state_version = 1;
 
@@ -331,6 +335,9 @@ inline constexpr int registrar_state_version = 1;
 /// integer nanoseconds since the Unix epoch (exact round trip); absent
 /// optionals are null; a permanent binding has "expires_at": null.
 nlohmann::json to_json(const registrar_state& st);
+
+/// One binding as it appears in the state's "bindings".
+nlohmann::json to_json(const binding& b);
 
 /// Strict inverse of `to_json`: every member must be present with its type,
 /// unknown members are refused, the version must be

@@ -7,7 +7,11 @@
 #include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_message.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
+#include "actors/subscriber/subscriber_trace.hpp"
 #include "common/log.hpp"
+
+#include <optional>
+#include <random>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -36,9 +40,51 @@ struct subscriber_data {
   /// which may run after the state is gone.
   std::shared_ptr<int64_t> counted = std::make_shared<int64_t>(0);
   uint64_t handled = 0; ///< requests received from the directory
+  /// While this AoR is traced (sbctl trace start --kind subscriber): the
+  /// recorder the core's operations go through, and the trace's id in the
+  /// node's store, which gets the trace again after every step.
+  std::optional<subscriber_recorder> recorder;
+  uint64_t trace_id = 0;
+  double draw = 0; ///< uniform in [0, 1), against the sampling rate
 };
 
 using self_t = caf::stateful_actor<subscriber_data>;
+
+// A trace longer than this is handed in as it is and a new one starts from
+// the current state: an AoR's actor may live for months.
+constexpr std::size_t max_trace_steps = 256;
+
+// Before each input: an AoR's actor lives long, so whether it records
+// follows the node's filter as it is now (sbctl trace start|stop), with
+// the actor's own draw against the sampling rate.
+void follow_trace_filter(self_t* self) {
+  auto& s = self->state;
+  bool wanted = s.env->traces.wants("subscriber", s.rec.state.aor, s.draw);
+  if (wanted && !s.recorder) {
+    s.recorder.emplace(s.rec.state);
+    s.trace_id = 0;
+  } else if (!wanted && s.recorder) {
+    s.recorder.reset(); // what it recorded stays in the store
+  }
+}
+
+// Hands the trace in after a step (a live trace is visible at once).
+void hand_in_trace(self_t* self) {
+  auto& s = self->state;
+  if (!s.recorder || s.recorder->trace().steps.empty())
+    return;
+  auto j = trace_to_json(s.recorder->trace());
+  if (s.trace_id == 0 || !s.env->traces.update(s.trace_id, j))
+    s.trace_id =
+        s.env->traces.add("subscriber", s.rec.state.aor, std::move(j),
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              sys_clock::now().time_since_epoch())
+                              .count());
+  if (s.recorder->trace().steps.size() >= max_trace_steps) {
+    s.recorder.emplace(s.rec.state);
+    s.trace_id = 0;
+  }
+}
 
 // Keeps env->bindings equal to the sum of live bindings of all actors.
 void recount(self_t* self) {
@@ -101,6 +147,8 @@ status persist(self_t* self, const registrar_state& before) {
     spdlog::error("registrar {}: cannot save bindings: {}",
                   self->state.rec.state.aor, st.err().message);
     self->state.rec.state = before;
+    if (self->state.recorder)
+      self->state.recorder->rolled_back(before, sys_clock::now());
   }
   return st;
 }
@@ -128,13 +176,17 @@ void on_register_request(self_t* self, const routed_register& rr) {
     return;
   }
   adopt_profile(self, p);
+  follow_trace_filter(self);
   auto before = self->state.rec.state;
-  auto out =
-      on_register(self->state.rec.state,
-                  to_register_request(rq.message, self->state.rec.state.aor,
-                                      rq.source, rq.local_socket),
-                  settings->registrar, now);
-  if (out.effects.changed && !persist(self, before)) {
+  auto& st = self->state.rec.state;
+  auto rqc =
+      to_register_request(rq.message, st.aor, rq.source, rq.local_socket);
+  auto* rec = self->state.recorder ? &*self->state.recorder : nullptr;
+  auto out = rec ? rec->on_register(st, rqc, settings->registrar, now)
+                 : on_register(st, rqc, settings->registrar, now);
+  bool saved = !out.effects.changed || persist(self, before);
+  hand_in_trace(self);
+  if (!saved) {
     env.count_register("storage_error");
     env.reply(rq.key, sip::edge::sip_reply::of(500, "Server Internal Error"));
     return;
@@ -146,13 +198,18 @@ void on_register_request(self_t* self, const routed_register& rr) {
 
 void on_admin(self_t* self, admin_op& op) {
   adopt_profile(self, op.profile);
+  follow_trace_filter(self);
   auto before = self->state.rec.state;
   auto now = sys_clock::now();
   result<uint64_t> outcome = uint64_t{0};
   registrar_effects fx;
+  auto& st = self->state.rec.state;
+  auto* rec = self->state.recorder ? &*self->state.recorder : nullptr;
   if (op.add) {
-    auto r = add_permanent_binding(self->state.rec.state, *op.add, now);
+    auto r = rec ? rec->add(st, *op.add, now)
+                 : add_permanent_binding(st, *op.add, now);
     if (!r) {
+      hand_in_trace(self);
       op.done(r.err());
       return;
     }
@@ -161,9 +218,12 @@ void on_admin(self_t* self, admin_op& op) {
     b.uri = op.add->uri;
     outcome = binding_id(self->state.rec.state.aor, b);
   } else {
-    fx = remove_binding(self->state.rec.state, op.remove_uri, now);
+    fx = rec ? rec->remove(st, op.remove_uri, now)
+             : remove_binding(st, op.remove_uri, now);
   }
-  if (fx.changed && !persist(self, before)) {
+  bool saved = !fx.changed || persist(self, before);
+  hand_in_trace(self);
+  if (!saved) {
     op.done(error{"cannot save the binding"});
     return;
   }
@@ -183,9 +243,15 @@ void purge_if_removed(self_t* self) {
   spdlog::info("registrar {}: subscriber {} was removed: dropping {} "
                "binding(s)",
                rec.state.aor, rec.subscriber_id, rec.state.bindings.size());
+  follow_trace_filter(self);
   auto before = rec.state;
-  auto fx = remove_all_bindings(rec.state, sys_clock::now());
-  if (persist(self, before))
+  auto now = sys_clock::now();
+  auto fx = self->state.recorder
+                ? self->state.recorder->remove_all(rec.state, now)
+                : remove_all_bindings(rec.state, now);
+  bool saved = persist(self, before).ok();
+  hand_in_trace(self);
+  if (saved)
     after_change(self, fx);
 }
 
@@ -196,9 +262,16 @@ constexpr std::chrono::seconds expiry_retry{1};
 // Drops the bindings that have expired by now; a failed save keeps them
 // and retries after expiry_retry.
 void expire(self_t* self) {
+  follow_trace_filter(self);
   auto before = self->state.rec.state;
-  auto fx = on_timer(self->state.rec.state, sys_clock::now());
-  if (fx.changed && !persist(self, before))
+  auto now = sys_clock::now();
+  auto fx = self->state.recorder
+                ? self->state.recorder->on_timer(self->state.rec.state, now)
+                : on_timer(self->state.rec.state, now);
+  bool saved = !fx.changed || persist(self, before);
+  if (fx.changed)
+    hand_in_trace(self); // an idle tick that expired nothing is no step
+  if (!saved)
     arm_expiry(self, sys_clock::now() + expiry_retry);
   else
     after_change(self, fx);
@@ -222,6 +295,8 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
     self->state.rec = std::move(**loaded);
     self->state.stored = binding_ids(self->state.rec);
   }
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  self->state.draw = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
   // Bindings that expired while no actor watched them go now.
   expire(self);
   purge_if_removed(self);

@@ -47,6 +47,18 @@ uint64_t trace_store::add(std::string kind, std::string key,
   return next_id_;
 }
 
+bool trace_store::update(uint64_t id, nlohmann::json trace) {
+  std::lock_guard lock{mu_};
+  for (auto& s : traces_)
+    if (s.e.id == id) {
+      if (auto it = trace.find("steps"); it != trace.end() && it->is_array())
+        s.e.steps = it->size();
+      s.trace = std::move(trace);
+      return true;
+    }
+  return false;
+}
+
 std::vector<trace_store::entry> trace_store::list() const {
   std::lock_guard lock{mu_};
   std::vector<entry> out;

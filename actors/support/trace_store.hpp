@@ -39,6 +39,9 @@ public:
   /// Keeps a finished trace; returns its id (ids are never reused).
   uint64_t add(std::string kind, std::string key, nlohmann::json trace,
                int64_t at_ms);
+  /// Replaces trace `id` with its longer version (a long-lived actor hands
+  /// its trace in after every step); false when it was dropped meanwhile.
+  bool update(uint64_t id, nlohmann::json trace);
 
   struct entry {
     uint64_t id = 0;

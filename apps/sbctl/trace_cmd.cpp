@@ -1,6 +1,7 @@
 #include "apps/sbctl/trace_cmd.hpp"
 
 #include "actors/call/call_trace.hpp"
+#include "actors/subscriber/subscriber_trace.hpp"
 #include "apps/sbctl/targets.hpp"
 #include "common/fs.hpp"
 
@@ -15,10 +16,34 @@ namespace sb::sbctl {
 namespace {
 
 namespace call = actors::call;
+namespace sub = actors::subscriber;
 
 [[noreturn]] void fail(int code, const std::string& msg) {
   std::fprintf(stderr, "sbctl trace: %s\n", msg.c_str());
   std::exit(code);
+}
+
+// Prints where replay `r` of a trace first diverged, and exits 1.
+[[noreturn]] void diverged(const actors::replay_result& r,
+                           const nlohmann::json& event) {
+  if (!r.step)
+    std::printf("diverges at start\n");
+  else
+    std::printf("diverges at step %zu: %s\n", *r.step, event.dump().c_str());
+  std::printf("  recorded: %s\n  this build: %s\n", r.expected.dump().c_str(),
+              r.actual.dump().c_str());
+  std::exit(1);
+}
+
+void replay_subscriber(const std::string& file, const nlohmann::json& j) {
+  auto t = sub::trace_from_json(j);
+  if (!t)
+    fail(2, file + ": " + t.err().message);
+  auto r = sub::replay(*t);
+  if (!r.identical)
+    diverged(r, sub::event_to_json(t->steps[*r.step].event));
+  std::printf("identical: subscriber %s, %zu steps\n", t->initial.aor.c_str(),
+              t->steps.size());
 }
 
 void cmd_replay(const std::string& file) {
@@ -28,6 +53,10 @@ void cmd_replay(const std::string& file) {
   auto j = nlohmann::json::parse(*text, nullptr, false);
   if (j.is_discarded())
     fail(2, file + ": not JSON");
+  if (sub::is_subscriber_trace(j)) {
+    replay_subscriber(file, j);
+    return;
+  }
   auto t = call::trace_from_json(j);
   if (!t)
     fail(2, file + ": " + t.err().message);
@@ -38,20 +67,15 @@ void cmd_replay(const std::string& file) {
                 t->steps.size());
     return;
   }
-  if (!r.step)
-    std::printf("diverges at start\n");
-  else
-    std::printf("diverges at step %zu: %s\n", *r.step,
-                call::event_to_json(t->steps[*r.step].event).dump().c_str());
-  std::printf("  recorded: %s\n  this build: %s\n", r.expected.dump().c_str(),
-              r.actual.dump().c_str());
-  std::exit(1);
+  diverged(r, r.step ? call::event_to_json(t->steps[*r.step].event)
+                     : nlohmann::json());
 }
 
 struct node_options {
   std::string config_dir = "conf";
   std::optional<std::string> node;
   std::optional<std::string> data_dir;
+  std::string kind = "call";
   std::string key;
   double rate = 1.0;
   uint64_t id = 0;
@@ -98,14 +122,18 @@ void add_trace_commands(CLI::App& app) {
   auto o = std::make_shared<node_options>();
 
   auto* start = trace->add_subcommand(
-      "start", "Record the traces of new call actors (all, one Call-ID, or "
-               "a sample)");
+      "start", "Record the traces of new call or subscriber actors (all, "
+               "one key, or a sample)");
   add_node_options(start, *o);
-  start->add_option("--key", o->key, "Only the call with this Call-ID");
-  start->add_option("--rate", o->rate, "Share of calls recorded, (0, 1]")
+  start->add_option("--kind", o->kind, "Which actors: call or subscriber")
+      ->check(CLI::IsMember({"call", "subscriber"}))
+      ->capture_default_str();
+  start->add_option("--key", o->key,
+                    "Only this one: a Call-ID, or an AoR (sip:user@domain)");
+  start->add_option("--rate", o->rate, "Share of actors recorded, (0, 1]")
       ->capture_default_str();
   start->callback([o] {
-    nlohmann::json body{{"kind", "call"}, {"key", o->key}, {"rate", o->rate}};
+    nlohmann::json body{{"kind", o->kind}, {"key", o->key}, {"rate", o->rate}};
     each_node(*o, "PUT", "/control/trace", body.dump(),
               [](const node_target& t, const nlohmann::json& j) {
                 std::cout << t.node << ": recording " << j.dump() << "\n";
@@ -153,8 +181,9 @@ void add_trace_commands(CLI::App& app) {
 
   auto file = std::make_shared<std::string>();
   auto* replay = trace->add_subcommand(
-      "replay", "Re-run a call trace (JSON) through this build's call core "
-                "and report the first divergent effect");
+      "replay",
+      "Re-run a call or subscriber trace (JSON) through this build's core "
+      "and report the first divergent effect");
   replay->add_option("file", *file, "The trace file")->required();
   replay->callback([file] { cmd_replay(*file); });
 }

@@ -75,7 +75,7 @@ public:
   void drain_step(bool give_up_waiting);
   const actors::call::call_env& calls() const { return *calls_; }
   /// The call actors' trace store (sbctl trace).
-  actors::trace_store& traces() { return calls_->traces; }
+  actors::trace_store& traces() { return env_->traces; }
   sip::edge::edge_shield& shield() { return *shield_; }
 
 private:

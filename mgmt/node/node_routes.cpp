@@ -101,10 +101,11 @@ void add_trace_routes(http::router& r, actors::trace_store& traces,
           return response::error(422, "field='kind', errors='not a "
                                       "string'");
         f.kind = j.value("kind", "call");
-        if (f.kind != "call")
+        if (f.kind != "call" && f.kind != "subscriber")
           return response::error(
               422, "field='kind', input='" + f.kind +
-                       "', errors='only call actors record traces'");
+                       "', errors='call or subscriber actors record "
+                       "traces'");
         if (j.contains("key") && !j["key"].is_string())
           return response::error(422, "field='key', errors='not a "
                                       "string'");

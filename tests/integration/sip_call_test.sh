@@ -310,8 +310,8 @@ TOKEN=$(cat "$CONF/data/control.token")
 ctl() { http "$1" "$2" -H "Authorization: Bearer $TOKEN" "${@:3}"; }
 r=$(ctl PUT /control/trace -d '{"rate": 2}')
 [[ "$r" == 422* && "$r" == *"field='rate'"* ]] || fail "rate 2: $r"
-r=$(ctl PUT /control/trace -d '{"kind": "subscriber"}')
-[[ "$r" == 422* && "$r" == *"field='kind'"* ]] || fail "kind subscriber: $r"
+r=$(ctl PUT /control/trace -d '{"kind": "mailbox"}')
+[[ "$r" == 422* && "$r" == *"field='kind'"* ]] || fail "kind mailbox: $r"
 r=$(ctl PUT /control/trace -d '{"key": 5}')
 [[ "$r" == 422* && "$r" == *"field='key'"* ]] || fail "key 5: $r"
 r=$(ctl PUT /control/trace -d 'not json')

@@ -181,6 +181,9 @@ pass "restart keeps $N registrations; 10 re-registrations answered 200"
 # A second contact of u1000 for 2 s (registrar.min_expires is 1).
 EXP_Q='contact=sip:u1000@127.0.0.1:5999'
 users "$WORK/one.inf" u1000
+# Its subscriber actor (running since the restart) records from now on.
+out=$("$SBCTL" trace start --config-dir "$CONF" --kind subscriber \
+  --key sip:u1000@127.0.0.1) || fail "sbctl trace start --kind subscriber: $out"
 sipp_ok expiry register.xml "$WORK/one.inf" 1 1 127.0.0.1 2 127.0.0.1:5999
 t_reg=$(date +%s%N)
 [[ "$(registrations "$EXP_Q")" == 1 ]] || fail "2 s binding not listed"
@@ -194,6 +197,23 @@ after_ms=$(( ($(date +%s%N) - t_reg) / 1000000 ))
 ((after_ms >= 1500)) || fail "2 s binding gone after only $after_ms ms"
 [[ "$(registrations)" == "$N" ]] || fail "expiry removed other bindings"
 pass "a 2 s binding is listed, then gone ${after_ms} ms later"
+"$SBCTL" trace stop --config-dir "$CONF" >/dev/null || fail "sbctl trace stop"
+list=$("$SBCTL" trace list --config-dir "$CONF") || fail "sbctl trace list: $list"
+id=$(awk '$2 == "subscriber" && $3 == "sip:u1000@127.0.0.1" { print $1; exit }' <<<"$list")
+[[ -n "$id" ]] || fail "no subscriber trace of u1000: $list"
+"$SBCTL" trace dump --config-dir "$CONF" -o "$WORK/u1000.trace.json" "$id" >/dev/null ||
+  fail "sbctl trace dump $id"
+python3 - "$WORK/u1000.trace.json" <<'PY' || fail "the trace is not the register and the expiry: $(head -c 600 "$WORK/u1000.trace.json")"
+import json, sys
+t = json.load(open(sys.argv[1]))
+types = [s["event"]["type"] for s in t["steps"]]
+assert t["kind"] == "subscriber" and "register" in types, types
+expired = [s for s in t["steps"] if s["event"]["type"] == "expiry" and s["effects"]["expired"]]
+assert expired and expired[0]["effects"]["expired"][0]["uri"] == "sip:u1000@127.0.0.1:5999", t["steps"]
+PY
+out=$("$SBCTL" trace replay "$WORK/u1000.trace.json") || fail "replay: $out"
+[[ "$out" == "identical: subscriber sip:u1000@127.0.0.1, "* ]] || fail "replay: $out"
+pass "u1000's subscriber actor was traced (the REGISTER, then the expiry) and replays: $out"
 
 # --- 6. Failed authentications ban the address and the user -------------
 echo 'SEQUENTIAL' >"$WORK/wrong.inf"

@@ -5,12 +5,13 @@
 
 #include "actors/call/call_snapshot.hpp"
 
+#include "common/fs.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 using namespace sb::actors::call;
 using namespace std::chrono_literals;
@@ -193,11 +194,9 @@ TEST_CASE("call trace: the golden traces replay", "[call][trace]") {
   for (const char* name :
        {"basic_call.json", "failover_call.json", "migration_call.json"}) {
     INFO(name);
-    std::ifstream in(golden(name));
-    REQUIRE(in.good());
-    std::stringstream text;
-    text << in.rdbuf();
-    auto t = trace_from_json(json::parse(text.str()));
+    auto text = sb::fs::read_file(golden(name));
+    REQUIRE(text.ok());
+    auto t = trace_from_json(json::parse(*text));
     REQUIRE(t.ok());
     auto r = replay(*t);
     INFO("expected " << r.expected.dump() << "\nactual   " << r.actual.dump());
