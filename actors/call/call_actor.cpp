@@ -303,15 +303,14 @@ struct call_shell {
   }
 
   // Goes on with a call another process ran (restore_calls).
-  void restore(call_snapshot s) {
+  void restore(call_snapshot snap) {
+    auto [s, max_left] = resume(std::move(snap), wall_now());
     started = true;
     core = std::move(s.core);
     auto w = *core.winner;
     a = std::move(s.a);
-    a.local_cseq += restored_cseq_gap;
     b.resize(core.branches.size());
     b[w].leg = std::move(s.b);
-    b[w].leg.local_cseq += restored_cseq_gap;
     b[w].invite_cseq = s.b_invite_cseq;
     b_call_id = b[w].leg.call_id;
     b_tag = b[w].leg.local.tag;
@@ -348,13 +347,8 @@ struct call_shell {
     }
     arm_session(side::a);
     arm_session(side::b);
-    auto until_max = core.answer_time + core.settings.max_duration - wall_now();
-    self->delayed_send(
-        self,
-        std::max(
-            std::chrono::duration_cast<std::chrono::milliseconds>(until_max),
-            std::chrono::milliseconds::zero()),
-        call_timer_atom::value, static_cast<uint8_t>(timer_kind::max_duration));
+    self->delayed_send(self, max_left, call_timer_atom::value,
+                       static_cast<uint8_t>(timer_kind::max_duration));
     spdlog::info("call {}: restored from the snapshot of node {}", a.call_id,
                  s.node);
     persist();

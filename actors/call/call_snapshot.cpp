@@ -127,6 +127,14 @@ call_state state_of(const json& j, bool setup = false) {
 
 } // namespace
 
+resumed_call resume(call_snapshot s, time_point now) {
+  s.a.local_cseq += restored_cseq_gap;
+  s.b.local_cseq += restored_cseq_gap;
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      s.core.answer_time + s.core.settings.max_duration - now);
+  return {std::move(s), std::max(left, std::chrono::milliseconds::zero())};
+}
+
 json state_to_json(const call_state& st) {
   return state_json(st);
 }

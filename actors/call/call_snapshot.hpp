@@ -62,6 +62,15 @@ struct call_setup_record {
 /// §12.2.1.1 wants them increasing, not contiguous).
 inline constexpr uint32_t restored_cseq_gap = 100;
 
+/// How a call restored at `now` goes on: both legs' CSeqs moved on by
+/// `restored_cseq_gap`, and how long it may still last (max duration from
+/// its answer; zero when that has passed: the shell ends it at once).
+struct resumed_call {
+  call_snapshot snapshot;
+  std::chrono::milliseconds max_duration_left{0};
+};
+resumed_call resume(call_snapshot s, time_point now);
+
 /// The core's state of a confirmed call (snapshots, and traces of
 /// restored calls); only a confirmed state with a winner is read back.
 nlohmann::json state_to_json(const call_state& st);

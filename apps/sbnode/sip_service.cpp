@@ -355,19 +355,14 @@ result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
 void sip_service::take_over_peer() {
   if (peer_.empty() || !view_ || !sys_)
     return;
-  // Only a peer that was alive and died: a draining one still runs its
-  // calls to their end, and one never heard of yet may be starting.
-  auto snap = view_->get();
-  auto it = std::find_if(snap.members.begin(), snap.members.end(),
-                         [&](const auto& m) { return m.name == peer_; });
-  if (it == snap.members.end())
-    return;
-  if (it->state != cluster::peer_state::dead) {
-    peer_seen_ = true;
-    return;
+  auto members = view_->get().members;
+  {
+    std::lock_guard lock{peer_mu_};
+    if (!peer_watch_)
+      peer_watch_.emplace(peer_);
+    if (!peer_watch_->died(members))
+      return;
   }
-  if (!peer_seen_.exchange(false))
-    return;
   sys_->spawn<caf::detached>(take_over_calls, calls_, peer_);
 }
 

@@ -2,6 +2,7 @@
 
 #include "actors/call/call_env.hpp"
 #include "actors/subscriber/registrar_env.hpp"
+#include "cluster/death_watch.hpp"
 #include "common/config/loader.hpp"
 #include "sip/edge/edge_shield.hpp"
 #include "sip/edge/sip_edge.hpp"
@@ -9,6 +10,8 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -100,9 +103,10 @@ private:
   bool moving_ = false;
   bool migrating_ = false;
   bool moved_ = false;
-  /// It was seen not dead since its calls were last taken over (set and
-  /// read by the membership and drain threads).
-  std::atomic<bool> peer_seen_{false};
+  /// When the HA peer dies (fed by the membership and the drain threads,
+  /// hence the mutex).
+  std::mutex peer_mu_;
+  std::optional<cluster::death_watch> peer_watch_;
   /// Calls were handed over at a fence and not looked for since.
   std::atomic<bool> calls_fenced_{false};
 

@@ -203,3 +203,16 @@ TEST_CASE("a call in setup: its record goes through JSON and ends it "
   refused(bad, "call setup record");
   refused(snapshot_to_json(confirmed_call()), "not an object with 'setup'");
 }
+
+TEST_CASE("a restored call goes on with fresh CSeqs and the rest of its "
+          "max duration",
+          "[call][snapshot]") {
+  auto s = confirmed_call(); // answered at t0 + 2 s, 3600 s at most
+  auto r = resume(s, t0 + 602s);
+  CHECK(r.snapshot.a.local_cseq == s.a.local_cseq + restored_cseq_gap);
+  CHECK(r.snapshot.b.local_cseq == s.b.local_cseq + restored_cseq_gap);
+  CHECK(r.snapshot.a.remote_cseq == s.a.remote_cseq);
+  CHECK(r.max_duration_left == std::chrono::milliseconds{3'000'000});
+  CHECK(resume(s, t0 + 5000s).max_duration_left ==
+        std::chrono::milliseconds::zero());
+}
