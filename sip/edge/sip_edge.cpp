@@ -765,17 +765,19 @@ struct sip_edge::impl {
       count_drop("orphan");
       return;
     }
+    // sofia keeps the parameter strings it is given: they live in the
+    // message's home, not in temporaries.
     su_home_t* home = msg_home(msg);
-    auto received = "received=" + o.source.ip;
-    msg_header_replace_param(home, sip->sip_via->v_common, received.c_str());
-    if (sip->sip_via->v_rport) {
-      auto rport = "rport=" + std::to_string(o.source.port);
-      msg_header_replace_param(home, sip->sip_via->v_common, rport.c_str());
-    }
-    if (!sip->sip_to->a_tag && !o.reply.to_tag.empty()) {
-      auto tag = "tag=" + o.reply.to_tag;
-      msg_header_add_param(home, sip->sip_to->a_common, tag.c_str());
-    }
+    msg_header_replace_param(
+        home, sip->sip_via->v_common,
+        su_sprintf(home, "received=%s", o.source.ip.c_str()));
+    if (sip->sip_via->v_rport)
+      msg_header_replace_param(
+          home, sip->sip_via->v_common,
+          su_sprintf(home, "rport=%u", unsigned{o.source.port}));
+    if (!sip->sip_to->a_tag && !o.reply.to_tag.empty())
+      msg_header_add_param(home, sip->sip_to->a_common,
+                           su_sprintf(home, "tag=%s", o.reply.to_tag.c_str()));
     std::string method = sip->sip_request->rq_method_name
                              ? sip->sip_request->rq_method_name
                              : "";

@@ -39,11 +39,25 @@ basic_call() {
     -recv_timeout 30000
   CALLER=$SIPP_PID
 }
+# wait_confirmed: until a call's snapshot (not the setup record it has
+# while ringing) is in Redis: the call is established.
+wait_confirmed() {
+  local id
+  for _ in $(seq 1 150); do
+    for id in $(redis-cli -p "$REDIS_PORT" SMEMBERS sb:call:index); do
+      redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" value |
+        grep -q '"a_invite_cseq"' && return 0
+    done
+    sleep 0.1
+  done
+  fail "no established call's snapshot in Redis after 15 s"
+}
 # crash_and_restart: SIGKILL sp1 once the call is up, start it again.
 RESTART=0
 crash_and_restart() {
   wait_metric "$NODE" sb_calls_active 1
-  sleep 1
+  wait_confirmed
+  sleep 0.5
   kill -KILL "$NODE_PID"
   wait "$NODE_PID" 2>/dev/null || true
   RESTART=$((RESTART + 1))
@@ -174,7 +188,8 @@ pass "a call ringing at the SIGKILL: 503 to the caller, CANCEL to the callee (it
 # (no peer), so once the lease is renewed it comes back from its snapshot.
 basic_call 4
 wait_metric "$NODE" sb_calls_active 1
-sleep 1
+wait_confirmed
+sleep 0.5
 kill -STOP "$NODE_PID"
 sleep 2
 kill -CONT "$NODE_PID"

@@ -13,7 +13,14 @@ PIDS=()
 
 cleanup() {
   local pid
+  # TERM first: a `timeout` wrapper (sipp_bg) passes it on to its command,
+  # which a KILL would orphan, still holding its ports for the next test.
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do
+    for _ in $(seq 1 20); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
