@@ -562,18 +562,7 @@ struct call_shell {
       // Our own branch, so that a node that finds this call orphaned can
       // CANCEL the INVITE (RFC 3261 §9.1: same branch, Route, CSeq number).
       req.branch = "z9hG4bK" + random_token(thread_rng());
-      edge::outgoing_request c;
-      c.method = "CANCEL";
-      c.request_uri = req.request_uri;
-      c.next_hop = req.next_hop;
-      c.route = req.route;
-      c.from = req.from;
-      c.to = req.to;
-      c.call_id = req.call_id;
-      c.cseq = req.cseq;
-      c.branch = req.branch;
-      c.stateless = true;
-      b[i].cancel = std::move(c);
+      b[i].cancel = cancel_of(req);
     }
     env->send_request(std::move(req));
   }

@@ -174,4 +174,20 @@ std::string renumber_rack(std::string_view rack, uint32_t invite_cseq) {
          std::string(trim(rest.substr(sp2)));
 }
 
+sip::edge::outgoing_request
+cancel_of(const sip::edge::outgoing_request& invite) {
+  sip::edge::outgoing_request c;
+  c.method = "CANCEL";
+  c.request_uri = invite.request_uri;
+  c.next_hop = invite.next_hop;
+  c.route = invite.route;
+  c.from = invite.from;
+  c.to = invite.to;
+  c.call_id = invite.call_id;
+  c.cseq = invite.cseq;
+  c.branch = invite.branch;
+  c.stateless = true;
+  return c;
+}
+
 } // namespace sb::actors::call

@@ -57,6 +57,12 @@ sip::edge::outgoing_request make_request(dialog_leg& leg, std::string method,
                                          uint64_t id,
                                          std::optional<uint32_t> cseq = {});
 
+/// The CANCEL of an INVITE we sent (RFC 3261 §9.1: same Request-URI,
+/// Route, From, To, Call-ID, CSeq number and Via branch), to be sent
+/// without a transaction: by a node that finds the call orphaned.
+sip::edge::outgoing_request
+cancel_of(const sip::edge::outgoing_request& invite);
+
 /// What an answer that creates or refreshes the dialog (a tagged 1xx or a
 /// 2xx to INVITE) tells about it: the peer's tag, its Contact as the
 /// remote target and, on the first one, the reversed Record-Route as the

@@ -180,13 +180,13 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   }
 
   sip::edge::edge_options eo;
-  eo.addresses.clear();
   // An HA pair's shared addresses first (the service address, from which
   // requests leave), bound non-locally by the standby; then its own.
   for (const auto& i : cfg.host().interfaces)
     if (i.has_type("sip_ext"))
-      eo.addresses.insert(eo.addresses.end(), i.shared_ip.begin(),
-                          i.shared_ip.end());
+      svc->shared_ips_.insert(svc->shared_ips_.end(), i.shared_ip.begin(),
+                              i.shared_ip.end());
+  eo.addresses = svc->shared_ips_;
   for (const auto& i : cfg.host().interfaces)
     if (i.has_type("sip_ext"))
       eo.addresses.push_back(i.ip);
@@ -224,10 +224,8 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->calls_->node = cfg.node;
     svc->view_ = cluster->view();
     svc->peer_ = cfg.host().peer;
-    for (const auto& i : cfg.host().interfaces)
-      if (i.has_type("sip_ext"))
-        svc->shared_ips_.insert(svc->shared_ips_.end(), i.shared_ip.begin(),
-                                i.shared_ip.end());
+    if (!svc->peer_.empty())
+      svc->peer_watch_.emplace(svc->peer_);
   }
   svc->sys_ = &sys;
   svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
@@ -353,13 +351,11 @@ result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
 }
 
 void sip_service::take_over_peer() {
-  if (peer_.empty() || !view_ || !sys_)
+  if (!peer_watch_ || !view_ || !sys_)
     return;
   auto members = view_->get().members;
   {
     std::lock_guard lock{peer_mu_};
-    if (!peer_watch_)
-      peer_watch_.emplace(peer_);
     if (!peer_watch_->died(members))
       return;
   }

@@ -116,6 +116,14 @@ std::string route_url_of(std::string_view next_hop) {
          ";transport=" + std::string(to_string(*t));
 }
 
+// Where to send a request to `a` (an IPv6 address in brackets).
+std::string route_url_to(const source_address& a) {
+  std::string host =
+      a.ip.find(':') != std::string::npos ? "[" + a.ip + "]" : a.ip;
+  return "sip:" + host + ":" + std::to_string(a.port) +
+         ";transport=" + std::string(to_string(a.transport));
+}
+
 // Header lines for SIPTAG_HEADER_STR.
 std::string header_lines(const std::vector<header_field>& headers) {
   std::string out;
@@ -597,11 +605,7 @@ struct sip_edge::impl {
     auto from = "<" + o.from_uri + ">;tag=" + std::to_string(rng() % 100000000);
     auto call_id = std::to_string(rng()) + "@switchboard";
     auto to = "<" + o.request_uri + ">";
-    std::string host = o.target.ip.find(':') != std::string::npos
-                           ? "[" + o.target.ip + "]"
-                           : o.target.ip;
-    auto route = "sip:" + host + ":" + std::to_string(o.target.port) +
-                 ";transport=" + std::string(to_string(o.target.transport));
+    auto route = route_url_to(o.target);
     if (sip_add_tl(msg, sip, SIPTAG_REQUEST_STR(rl.c_str()),
                    SIPTAG_FROM_STR(from.c_str()), SIPTAG_TO_STR(to.c_str()),
                    SIPTAG_CALL_ID_STR(call_id.c_str()),
@@ -613,9 +617,16 @@ struct sip_edge::impl {
     }
     // Stateless: a keepalive only refreshes the NAT mapping; its answer
     // arrives as a stray response and is dropped.
-    auto* orq = nta_outgoing_mcreate(agent, nullptr, nullptr,
-                                     URL_STRING_MAKE(route.c_str()), msg,
-                                     NTATAG_STATELESS(1), TAG_END());
+    send_stateless(msg, URL_STRING_MAKE(route.c_str()), nullptr);
+  }
+
+  // Sends `msg` (consumed) once, without a transaction; `branch`: the Via
+  // branch to use, null for a fresh one.
+  void send_stateless(msg_t* msg, const url_string_t* route,
+                      const char* branch) {
+    auto* orq = nta_outgoing_mcreate(
+        agent, nullptr, nullptr, route, msg, NTATAG_STATELESS(1),
+        TAG_IF(branch, NTATAG_BRANCH_KEY(branch)), TAG_END());
     if (!orq)
       msg_destroy(msg);
     else
@@ -687,13 +698,7 @@ struct sip_edge::impl {
     }
     const char* branch = r.branch.empty() ? nullptr : r.branch.c_str();
     if (r.stateless) {
-      auto* orq = nta_outgoing_mcreate(
-          agent, nullptr, nullptr, route_url, msg, NTATAG_STATELESS(1),
-          TAG_IF(branch, NTATAG_BRANCH_KEY(branch)), TAG_END());
-      if (!orq)
-        msg_destroy(msg);
-      else
-        nta_outgoing_destroy(orq);
+      send_stateless(msg, route_url, branch);
       return;
     }
     auto* orq = nta_outgoing_mcreate(
@@ -738,18 +743,8 @@ struct sip_edge::impl {
       msg_destroy(ack);
       return;
     }
-    std::string host =
-        peer.ip.find(':') != std::string::npos ? "[" + peer.ip + "]" : peer.ip;
-    auto route = "sip:" + host + ":" + std::to_string(peer.port) +
-                 ";transport=" + std::string(to_string(peer.transport));
-    auto* orq = nta_outgoing_mcreate(
-        agent, nullptr, nullptr, URL_STRING_MAKE(route.c_str()), ack,
-        NTATAG_STATELESS(1), NTATAG_BRANCH_KEY(sip->sip_via->v_branch),
-        TAG_END());
-    if (!orq)
-      msg_destroy(ack);
-    else
-      nta_outgoing_destroy(orq);
+    auto route = route_url_to(peer);
+    send_stateless(ack, URL_STRING_MAKE(route.c_str()), sip->sip_via->v_branch);
   }
 
   // The request's text is parsed again; its top Via gets the address it

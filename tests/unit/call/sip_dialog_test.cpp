@@ -101,6 +101,33 @@ TEST_CASE("sip dialog: a B leg, the callee's answer and the ACK",
   CHECK(make_request(leg, "BYE", 3).cseq == inv.cseq + 1);
 }
 
+TEST_CASE("sip dialog: the CANCEL of an INVITE matches it (RFC 3261 §9.1)",
+          "[call][sip_dialog]") {
+  auto leg =
+      callee_leg("b-call", {"Alice", "sip:alice@example.org", "a1"}, "bt",
+                 {"", "sip:bob@example.org", ""}, "sip:bob@203.0.113.7:5062",
+                 {"<sip:edge.example.org;lr>"}, "udp:203.0.113.7:5062",
+                 "<sip:10.0.0.1:5060;transport=udp>");
+  auto inv = make_request(leg, "INVITE", 1);
+  inv.branch = "z9hG4bKours";
+  inv.headers.push_back({"Supported", "timer"});
+  inv.body = "v=0";
+  auto c = cancel_of(inv);
+  CHECK(c.method == "CANCEL");
+  CHECK(c.request_uri == inv.request_uri);
+  CHECK(c.route == inv.route);
+  CHECK(c.next_hop == inv.next_hop);
+  CHECK(c.from == inv.from);
+  CHECK(c.to == inv.to); // no tag: the INVITE had none
+  CHECK(c.call_id == inv.call_id);
+  CHECK(c.cseq == inv.cseq);
+  CHECK(c.branch == "z9hG4bKours");
+  CHECK(c.stateless);
+  CHECK(c.headers.empty());
+  CHECK(c.body.empty());
+  CHECK(c.contact.empty());
+}
+
 TEST_CASE("sip dialog: bodies an INVITE may carry", "[call][sip_dialog]") {
   CHECK_FALSE(unacceptable_body(invite()));
   CHECK_FALSE(unacceptable_body(
