@@ -2,7 +2,8 @@
 #   make run    install what is missing, build, run one node in the foreground
 #   make test   install what is missing, build with ASan+UBSan, run every test
 #   make build  Release build into build/
-#   make drill  the failover drill on a local 3-node cluster (DRILL="...")
+#   make drill  the failover drill on a private 3-node cluster (as root: it
+#               makes network namespaces; DRILL="...")
 
 BUILD      ?= build
 TEST_BUILD ?= build-asan

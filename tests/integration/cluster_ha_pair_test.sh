@@ -15,36 +15,20 @@ command -v sipp >/dev/null || fail "sipp not found (Debian package sip-tester)"
 command -v arping >/dev/null || fail "arping not found (Debian package iputils-arping)"
 
 TAG="sbha$$"
-NSB="$TAG-br" NSC="$TAG-c" NS1="$TAG-1" NS2="$TAG-2"
+NSC="$TAG-c" NS1="$TAG-1" NS2="$TAG-2"
 NET=10.213.0
 VIP=$NET.10
-netns_down() {
-  local ns
-  for ns in "$NS1" "$NS2" "$NSC" "$NSB"; do ip netns del "$ns" 2>/dev/null || true; done
-}
 trap 'cleanup; netns_down' EXIT
 
-# Namespaces need root with CAP_NET_ADMIN and CAP_SYS_ADMIN; where the
-# machine (a container) does not grant them, this test is reported as
-# skipped (exit 77), never as passed.
-if ! ip netns add "$NSB" 2>"$WORK/netns.err"; then
+# Where the machine (a container) grants no namespaces, this test is
+# reported as skipped (exit 77), never as passed.
+if ! netns_lab "$TAG"; then
   echo "SKIP: cannot create a network namespace here: $(cat "$WORK/netns.err")"
   exit 77
 fi
-ip -n "$NSB" link add br0 type bridge
-ip -n "$NSB" link set br0 up
-join_bridge() { # join_bridge NS ADDRESS: a veth from NS to the bridge
-  ip netns add "$1"
-  ip -n "$1" link set lo up
-  ip link add "$1-x" type veth peer name eth0 netns "$1"
-  ip link set "$1-x" netns "$NSB"
-  ip -n "$NSB" link set "$1-x" master br0 up
-  ip -n "$1" addr add "$2/24" dev eth0
-  ip -n "$1" link set eth0 up
-}
-join_bridge "$NSC" $NET.100
-join_bridge "$NS1" $NET.1
-join_bridge "$NS2" $NET.2
+netns_join "$NSC" $NET.100
+netns_join "$NS1" $NET.1
+netns_join "$NS2" $NET.2
 for ns in "$NS1" "$NS2"; do # the standby binds the shared address
   ip netns exec "$ns" sysctl -qw net.ipv4.ip_nonlocal_bind=1
 done
@@ -52,13 +36,9 @@ ip -n "$NS1" addr add $VIP/24 dev eth0
 pass "namespaces: client $NET.100, sp1 $NET.1 (holds $VIP), sp2 $NET.2"
 
 # The client namespace runs Redis, SIPp and every curl of the helpers.
-curl() { ip netns exec "$NSC" /usr/bin/curl "$@"; }
-rcli() { ip netns exec "$NSC" redis-cli -h $NET.100 "$@"; }
-ip netns exec "$NSC" redis-server --bind $NET.100 --port 6379 --save "" \
-  --protected-mode no \
-  --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
-PIDS+=("$!")
-for _ in $(seq 1 50); do rcli ping >/dev/null 2>&1 && break; sleep 0.1; done
+CLIENT_NS=$NSC
+REDIS_HOST=$NET.100 REDIS_PORT=6379
+start_private_redis
 
 BASE="$WORK/ha"
 CLUSTER_MGMT_PORT=8443
@@ -138,7 +118,6 @@ r=$(api $NET.1 POST /api/subscriberregistrations/ \
 pass "sp1 and sp2 up, the demo subscribers on both, the callee bound"
 
 demo_call_users "$WORK/users.csv"
-SIPP_NS=$NSC
 sipp_call() { # sipp_call NAME ARGS...: SIPp in the client namespace
   sipp_bg "$1" -i $NET.100 -timeout 50s -trace_msg -message_file messages.log \
     "${@:2}"

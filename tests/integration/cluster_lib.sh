@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 token() { cat "$BASE/sp$1/data/control.token"; }
 view() { # view K [QUERY]: spK's /control/cluster
   local r
-  r=$(http_at "127.0.0.1$1" GET "/control/cluster${2:+?$2}" \
+  r=$(http_at "$(node_ip "$1")" GET "/control/cluster${2:+?$2}" \
     -H "Authorization: Bearer $(token "$1")")
   [[ "$r" == 200* ]] && echo "${r#200 }" || echo "{}"
 }
@@ -32,7 +32,7 @@ metric_of() { # metric_of IP NAME: a metric of the node at IP (0 when absent)
   { curl -sk -m 5 "https://$1:$CLUSTER_MGMT_PORT/metrics" || true; } |
     awk -v k="$2" '$1 == k { v = $2 } END { print (v == "" ? 0 : v) }'
 }
-metric_at() { metric_of "127.0.0.1$1" "$2"; } # metric_at K NAME: of spK
+metric_at() { metric_of "$(node_ip "$1")" "$2"; } # metric_at K NAME: of spK
 # wait_metric IP NAME VALUE: until that metric has that value (5 s), else
 # fail.
 wait_metric() {
@@ -61,19 +61,20 @@ count_at() { # count_at NODE-IP PATH -> total_count
 # and subscribers d0000..dN (password pwNNNN); waits until every running
 # node of NODE_PIDS has applied them (the provisioning stream).
 provision_subscribers() {
-  local DOMAIN=$1 REGS=$2 k c contact customer created
-  create 127.0.0.11 domains "{\"domain\": \"$DOMAIN\", \"reseller_id\": 1}" >/dev/null
-  contact=$(create 127.0.0.11 customercontacts \
+  local DOMAIN=$1 REGS=$2 k c contact customer created sp1
+  sp1=$(node_ip 1)
+  create "$sp1" domains "{\"domain\": \"$DOMAIN\", \"reseller_id\": 1}" >/dev/null
+  contact=$(create "$sp1" customercontacts \
     '{"reseller_id": 1, "firstname": "Drill", "email": "drill@example.org"}')
-  customer=$(create 127.0.0.11 customers "{\"contact_id\": $contact,
+  customer=$(create "$sp1" customers "{\"contact_id\": $contact,
     \"status\": \"active\", \"type\": \"sipaccount\", \"billing_profile_id\": 1}")
   # d0000 calls; d0001..dN register.
   awk -v n="$REGS" -v port="$CLUSTER_MGMT_PORT" -v cust="$customer" \
-    -v dom="$DOMAIN" 'BEGIN {
+    -v dom="$DOMAIN" -v host="$sp1" 'BEGIN {
     for (i = 0; i <= n; i++) {
       if (i) print "next"
       u = sprintf("%04d", i)
-      printf "url = \"https://127.0.0.11:%s/api/subscribers/\"\n", port
+      printf "url = \"https://%s:%s/api/subscribers/\"\n", host, port
       print "insecure\nsilent\nmax-time = 10\nrequest = POST"
       print "user = \"administrator:administrator\""
       print "header = \"Content-Type: application/json\""
@@ -83,13 +84,14 @@ provision_subscribers() {
       print "write-out = \"%{http_code}\\n\""
     }
   }' >"$WORK/prov.cfg"
-  timeout -k 2 120 curl -K "$WORK/prov.cfg" >"$WORK/prov.out" 2>&1 ||
+  # shellcheck disable=SC2046
+  timeout -k 2 120 $(client_prefix) curl -K "$WORK/prov.cfg" >"$WORK/prov.out" 2>&1 ||
     fail "provisioning curl failed"
   created=$(grep -c '^201$' "$WORK/prov.out" || true)
   ((created == REGS + 1)) || fail "$created of $((REGS + 1)) subscribers created"
   for k in "${!NODE_PIDS[@]}"; do # every node has applied the stream
     for _ in $(seq 1 300); do
-      c=$(count_at "127.0.0.1$k" "/api/subscribers/?domain=$DOMAIN&rows=1")
+      c=$(count_at "$(node_ip "$k")" "/api/subscribers/?domain=$DOMAIN&rows=1")
       [[ "$c" == $((REGS + 1)) ]] && continue 2
       sleep 0.1
     done
@@ -113,14 +115,14 @@ inf_calls() { # inf_calls FILE FIRST LAST: caller;domain;[auth];callee
       "$DOMAIN" "$i"
   done >>"$file"
 }
-# sipp_bg NAME ARGS...: a bounded SIPp in $WORK/sipp-NAME (in the network
-# namespace SIPP_NS when set); sets SIPP_PID.
+# sipp_bg NAME ARGS...: a bounded SIPp in $WORK/sipp-NAME (where the
+# clients run); sets SIPP_PID.
 sipp_bg() {
-  local name=$1 ns=()
+  local name=$1
   shift
-  [[ -z "${SIPP_NS:-}" ]] || ns=(ip netns exec "$SIPP_NS")
   mkdir -p "$WORK/sipp-$name"
-  (cd "$WORK/sipp-$name" && exec timeout -k 2 120 "${ns[@]}" sipp -nostdin \
+  # shellcheck disable=SC2046
+  (cd "$WORK/sipp-$name" && exec timeout -k 2 120 $(client_prefix) sipp -nostdin \
     -trace_err -error_file errors.log -trace_stat -stf stat.csv "$@" \
     >sipp.out 2>&1) &
   SIPP_PID=$!
@@ -147,4 +149,43 @@ demo_call_users() {
 successes() {
   awk -F';' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "SuccessfulCall(C)") c = i }
              END { print (c ? $c : 0) + 0 }' "$WORK/sipp-$1/stat.csv" 2>/dev/null || echo 0
+}
+
+# A private network for tests that move addresses between hosts (the HA
+# pair, the drill): netns_lab TAG makes a namespace TAG-br with a bridge,
+# netns_join NS IP adds a namespace with a veth on it at IP/24. netns_lab
+# fails (why in $WORK/netns.err) where namespaces cannot be made (no root
+# with CAP_NET_ADMIN and CAP_SYS_ADMIN, as in some containers).
+# netns_down deletes them all; run it after cleanup.
+NETNS_MADE=()
+netns_lab() {
+  NETNS_BRIDGE="$1-br"
+  ip netns add "$NETNS_BRIDGE" 2>"$WORK/netns.err" || return 1
+  NETNS_MADE+=("$NETNS_BRIDGE")
+  ip -n "$NETNS_BRIDGE" link add br0 type bridge
+  ip -n "$NETNS_BRIDGE" link set br0 up
+}
+netns_join() {
+  ip netns add "$1"
+  NETNS_MADE+=("$1")
+  ip -n "$1" link set lo up
+  ip link add "$1-x" type veth peer name eth0 netns "$1"
+  ip link set "$1-x" netns "$NETNS_BRIDGE"
+  ip -n "$NETNS_BRIDGE" link set "$1-x" master br0 up
+  ip -n "$1" addr add "$2/24" dev eth0
+  ip -n "$1" link set eth0 up
+}
+netns_down() {
+  local i
+  for ((i = ${#NETNS_MADE[@]} - 1; i >= 0; i--)); do
+    ip netns del "${NETNS_MADE[$i]}" 2>/dev/null || true
+  done
+}
+# move_address IP FROM-NS TO-NS: what keepalived does when the active host
+# fails its check: the address leaves FROM-NS (if it is still up) and
+# comes up in TO-NS, announced by gratuitous ARP.
+move_address() {
+  ip -n "$2" addr del "$1/24" dev eth0 2>/dev/null || true
+  ip -n "$3" addr add "$1/24" dev eth0
+  ip netns exec "$3" arping -q -U -c 2 -I eth0 "$1" || true
 }

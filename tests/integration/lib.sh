@@ -89,6 +89,21 @@ start_node() {
   PIDS+=("$NODE_PID")
 }
 
+# Clients (curl, SIPp) run in the network namespace CLIENT_NS when a test
+# set one (tests that build their own network), else here.
+curl() {
+  if [[ -n "${CLIENT_NS:-}" ]]; then
+    ip netns exec "$CLIENT_NS" curl "$@"
+  else
+    command curl "$@"
+  fi
+}
+# client_prefix: the words that run a command where the clients run (for
+# `timeout`, which cannot run a shell function).
+client_prefix() {
+  [[ -z "${CLIENT_NS:-}" ]] || echo "ip netns exec $CLIENT_NS"
+}
+
 # http_to HOST:PORT METHOD PATH [curl args...]: prints "<status> <body>".
 http_to() {
   local hp=$1 method=$2 path=$3
@@ -127,26 +142,38 @@ wait_exit() {
   fail "process $pid did not exit within $secs s"
 }
 
-# start_private_redis: a redis-server on a free loopback port, no
-# persistence; sets REDIS_PORT and REDIS_PID.
+# start_private_redis: a redis-server on REDIS_HOST (default 127.0.0.1)
+# at a free port (or REDIS_PORT), no persistence, where the clients run;
+# sets REDIS_PORT and REDIS_PID. Protected mode is off: the address is a
+# test's own (loopback or a namespace's).
 start_private_redis() {
+  local host=${REDIS_HOST:-127.0.0.1}
   REDIS_PORT=${REDIS_PORT:-$(free_port)}
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
-    --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+  # shellcheck disable=SC2046
+  $(client_prefix) redis-server --bind "$host" --port "$REDIS_PORT" --save "" \
+    --protected-mode no --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
   REDIS_PID=$!
   PIDS+=("$REDIS_PID")
   for _ in $(seq 1 50); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
+    # shellcheck disable=SC2046
+    $(client_prefix) redis-cli -h "$host" -p "$REDIS_PORT" ping >/dev/null 2>&1 && return 0
     sleep 0.1
   done
   fail "redis-server did not start"
 }
 
+# node_ip K: spK's own address: 127.0.0.1K, or NODE_NET.K when the nodes
+# run in network namespaces (netns_lab).
+node_ip() {
+  if [[ -n "${NODE_NET:-}" ]]; then echo "$NODE_NET.$1"; else echo "127.0.0.1$1"; fi
+}
+
 # make_cluster_conf BASE N [YAML]: a cluster of N nodes sp1..spN on
-# 127.0.0.1N (each with every role but db on sp1 only), sharing REDIS_PORT;
-# one configuration directory per node, BASE/spK, each with its data dir
-# and YAML appended to its config.local.yml. Sets CLUSTER_MGMT_PORT,
-# CLUSTER_SIP_PORT.
+# 127.0.0.1N (each with every role but db on sp1 only), sharing the Redis
+# at REDIS_HOST (default 127.0.0.1):REDIS_PORT; one configuration
+# directory per node, BASE/spK, each with its data dir and YAML appended to
+# its config.local.yml. A BASE/network.yml written before is kept (a test
+# with its own addresses). Sets CLUSTER_MGMT_PORT, CLUSTER_SIP_PORT.
 make_cluster_conf() {
   local base=$1 n=$2 extra=${3:-} k
   CLUSTER_MGMT_PORT=$(free_port)
@@ -154,7 +181,7 @@ make_cluster_conf() {
   local cport
   cport=$(free_port)
   mkdir -p "$base"
-  {
+  [[ -f "$base/network.yml" ]] || {
     echo "hosts:"
     for k in $(seq 1 "$n"); do
       local roles="[lb, proxy, mgmt]"
@@ -189,6 +216,7 @@ cluster:
 provisioning:
   log_backend: redis
 redis:
+  host: ${REDIS_HOST:-127.0.0.1}
   port: $REDIS_PORT
   connect_timeout_ms: 500
   command_timeout_ms: 300
@@ -206,16 +234,18 @@ start_cluster() {
   local base=$1 k
   shift
   for k in "$@"; do start_cluster_node "$base" "$k" "$WORK/sp$k.log"; done
-  for k in "$@"; do wait_ready_at "127.0.0.1$k" "${NODE_PIDS[$k]}"; done
+  for k in "$@"; do wait_ready_at "$(node_ip "$k")" "${NODE_PIDS[$k]}"; done
 }
 
-# start_cluster_node BASE K LOG [ARGS...]: starts spK; sets NODE_PID and
+# start_cluster_node BASE K LOG [ARGS...]: starts spK (in the network
+# namespace NODE_NS_PREFIX<K> when that is set); sets NODE_PID and
 # NODE_PIDS[K].
 declare -A NODE_PIDS=()
 start_cluster_node() {
-  local base=$1 k=$2 log=$3
+  local base=$1 k=$2 log=$3 ns=()
   shift 3
-  "$SBNODE" --config-dir "$base/sp$k" --node "sp$k" "$@" >"$log" 2>&1 &
+  [[ -z "${NODE_NS_PREFIX:-}" ]] || ns=(ip netns exec "$NODE_NS_PREFIX$k")
+  "${ns[@]}" "$SBNODE" --config-dir "$base/sp$k" --node "sp$k" "$@" >"$log" 2>&1 &
   NODE_PID=$!
   NODE_PIDS[$k]=$NODE_PID
   PIDS+=("$NODE_PID")
