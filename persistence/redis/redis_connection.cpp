@@ -90,6 +90,7 @@ void redis_connection::attempt() {
     return;
   }
   if (ac->err != 0) {
+    last_error_ = ac->errstr;
     redisAsyncFree(ac); // e.g. ECONNREFUSED at once on loopback
     schedule_reconnect();
     return;
@@ -103,27 +104,33 @@ void redis_connection::attempt() {
   ac->data = this;
   ++generation_;
   redisAsyncSetDisconnectCallback(
-      ac, [](const redisAsyncContext* c, int) { owner(c)->on_disconnect(); });
+      ac, [](const redisAsyncContext* c, int status) {
+        owner(c)->on_disconnect(status == REDIS_OK ? "" : c->errstr);
+      });
   // Arms the first write wait: the connection is known to be up on the
   // first write event.
   redisAsyncSetConnectCallback(ac, [](const redisAsyncContext* c, int status) {
-    owner(c)->on_connect(status);
+    owner(c)->on_connect(status, c->errstr);
   });
   connect_timer_.expires_after(opts_.connect_timeout);
-  connect_timer_.async_wait(
-      [self = shared_from_this(), gen = generation_](auto ec) {
-        if (ec || gen != self->generation_ || self->ctx_ == nullptr ||
-            self->connected_)
-          return;
-        self->abandon_context();
-        self->schedule_reconnect();
-      });
+  connect_timer_.async_wait([self = shared_from_this(),
+                             gen = generation_](auto ec) {
+    if (ec || gen != self->generation_ || self->ctx_ == nullptr ||
+        self->connected_)
+      return;
+    self->last_error_ = "no connection within " +
+                        std::to_string(self->opts_.connect_timeout.count()) +
+                        " ms";
+    self->abandon_context();
+    self->schedule_reconnect();
+  });
 }
 
-void redis_connection::on_connect(int status) {
+void redis_connection::on_connect(int status, const char* why) {
   connect_timer_.cancel();
   if (status != REDIS_OK) {
     ctx_ = nullptr; // hiredis frees the context after this returns
+    last_error_ = why;
     schedule_reconnect();
     return;
   }
@@ -134,8 +141,10 @@ void redis_connection::on_connect(int status) {
   set_connected(true);
 }
 
-void redis_connection::on_disconnect() {
+void redis_connection::on_disconnect(const char* why) {
   ctx_ = nullptr; // hiredis frees the context after this returns
+  if (*why != '\0')
+    last_error_ = why;
   set_connected(false);
   if (!stopping_)
     schedule_reconnect();
@@ -190,7 +199,9 @@ void redis_connection::submit(std::vector<std::string> args,
   if (stopping_)
     return done(error{label_ + ": client closed"});
   if (ctx_ == nullptr)
-    return done(error{label_ + ": not connected (reconnecting)"});
+    return done(error{
+        label_ + ": not connected (reconnecting" +
+        (last_error_.empty() ? "" : "; last error: " + last_error_) + ")"});
 
   auto p = std::make_shared<pending>(io_, std::move(done), args[0]);
   std::vector<const char*> argv;

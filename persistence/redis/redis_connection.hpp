@@ -31,8 +31,8 @@ public:
   bool wait_connected(std::chrono::milliseconds timeout) const;
 
   // hiredis callbacks, through ac->data.
-  void on_connect(int status);
-  void on_disconnect();
+  void on_connect(int status, const char* why);
+  void on_disconnect(const char* why);
 
   const std::string& label() const { return label_; }
 
@@ -51,7 +51,11 @@ private:
   bool started_ = false;
   bool stopping_ = false;
   bool ever_connected_ = false;
-  unsigned failures_ = 0;   // consecutive, for the backoff
+  unsigned failures_ = 0; // consecutive, for the backoff
+  // Why the last connection failed or dropped, as hiredis or the server
+  // said it (e.g. Redis's "DENIED ... protected mode" before it closes):
+  // commands refused while reconnecting carry it. I/O thread only.
+  std::string last_error_;
   uint64_t generation_ = 0; // of the current context, for stale timers
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer connect_timer_;

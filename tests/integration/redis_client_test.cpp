@@ -195,8 +195,60 @@ TEST_CASE("redis client: without a server, commands fail instead of hanging",
   for (int i = 0; i < 5; ++i) {
     auto start = std::chrono::steady_clock::now();
     auto r = client.command_sync({"PING"}, 1s);
-    CHECK_FALSE(r.ok());
+    REQUIRE_FALSE(r.ok());
     CHECK(std::chrono::steady_clock::now() - start < 1500ms);
+    // Why it cannot connect, as the system said it.
+    CHECK_THAT(r.err().message, Catch::Contains("Connection refused"));
   }
   CHECK(client.reconnect_count() == 0);
+}
+
+TEST_CASE("redis client: a server that refuses the connection is heard",
+          "[redis]") {
+  // Redis in protected mode (or at maxclients) answers a new connection
+  // with one error line and closes it: an operator must see that text,
+  // not only "not connected".
+  namespace asio = boost::asio;
+  io_runner server_io;
+  asio::ip::tcp::acceptor acceptor(server_io.io,
+                                   {asio::ip::make_address("127.0.0.1"), 0});
+  auto port = acceptor.local_endpoint().port();
+  std::function<void()> serve = [&] {
+    acceptor.async_accept([&](auto ec, asio::ip::tcp::socket sock) {
+      if (ec)
+        return;
+      auto s = std::make_shared<asio::ip::tcp::socket>(std::move(sock));
+      static const std::string denied =
+          "-DENIED Redis is running in protected mode\r\n";
+      asio::async_write(*s, asio::buffer(denied), [s](auto, auto) {
+        boost::system::error_code ignored;
+        s->shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      });
+      serve();
+    });
+  };
+  asio::post(server_io.io, serve);
+
+  io_runner runner;
+  redis_options o;
+  o.reconnect_initial = 10ms;
+  o.reconnect_max = 50ms;
+  redis_client client(runner.io, o);
+  client.connect("127.0.0.1", port);
+  std::string seen;
+  CHECK(eventually(
+      [&] {
+        // Sent before the line arrives, the command gets it as its reply;
+        // after, it fails with the text the connection was closed with.
+        auto r = client.command_sync({"PING"}, 500ms);
+        seen = r ? r->str : r.err().message;
+        return seen.find("DENIED Redis is running in protected mode") !=
+                   std::string::npos &&
+               !r;
+      },
+      5s));
+  INFO(seen);
+  CHECK_THAT(seen, Catch::Contains("last error: DENIED"));
+  client.close();
+  asio::post(server_io.io, [&] { acceptor.close(); });
 }
