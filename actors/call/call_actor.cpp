@@ -117,8 +117,13 @@ struct call_shell {
   uint32_t a_invite_cseq = 0;            ///< the caller's INVITE
   /// The media session's state after the last SDP it passed (snapshot).
   std::optional<media::media_session_state> media_state;
-  std::string saved_snapshot; ///< the text last written, empty: none
-  bool setup_saved = false;   ///< the setup record was written (or tried)
+  /// What Redis holds for this call under its key (call_snapshot.hpp):
+  /// nothing, the setup record (its INVITEs are out), or the snapshot of
+  /// the confirmed call, whose text is `saved_snapshot`.
+  enum class stored { nothing, setup, snapshot };
+  stored saved = stored::nothing;
+  std::string saved_snapshot;
+  bool setup_tried = false; ///< the setup record is written once, or never
   bool started = false;
   bool ended = false;
   dialog_leg a;
@@ -202,11 +207,12 @@ struct call_shell {
   // Writes the snapshot of a confirmed call when it changed. A failed write
   // is logged and the call goes on: it then only lives on this node.
   void persist() {
-    if (env->snapshots && !ended && !setup_saved &&
+    if (!env->snapshots || ended)
+      return;
+    if (!setup_tried && saved == stored::nothing &&
         (core.phase == call_phase::calling || core.phase == call_phase::early))
       persist_setup();
-    if (!env->snapshots || ended || core.phase != call_phase::confirmed ||
-        !core.winner || sdp_continuation)
+    if (core.phase != call_phase::confirmed || !core.winner || sdp_continuation)
       return;
     call_snapshot s;
     s.node = env->node;
@@ -223,20 +229,21 @@ struct call_shell {
     s.admissions = admissions;
     s.media = media_state;
     auto text = snapshot_to_json(s).dump();
-    if (text == saved_snapshot)
+    if (saved == stored::snapshot && text == saved_snapshot)
       return;
     if (auto st = env->snapshots->put(a.call_id, text); !st) {
       spdlog::warn("call {}: snapshot not written: {}", a.call_id,
                    st.err().message);
       return;
     }
+    saved = stored::snapshot;
     saved_snapshot = std::move(text);
   }
 
   // Once, when the INVITEs are out: what ending the call needs if this
   // node dies before it is confirmed (call_setup_record).
   void persist_setup() {
-    setup_saved = true;
+    setup_tried = true;
     if (!invite || invite->raw.empty())
       return;
     call_setup_record r;
@@ -253,7 +260,7 @@ struct call_shell {
                    st.err().message);
       return;
     }
-    saved_snapshot = std::move(text);
+    saved = stored::setup;
   }
 
   // The node lost its lease: another node may be running this call from
@@ -284,7 +291,9 @@ struct call_shell {
     if (!quiet)
       return;
     persist();
-    if (saved_snapshot.empty())
+    // Only the confirmed call's own snapshot may go on elsewhere; with the
+    // setup record still there the peer would end the call as unanswered.
+    if (saved != stored::snapshot)
       return; // not written (Redis): the next ask tries again
     ended = true;
     spdlog::info("call {}: migrated (this node is draining)", a.call_id);
@@ -294,11 +303,12 @@ struct call_shell {
   }
 
   void forget_snapshot() {
-    if (!env->snapshots || saved_snapshot.empty())
+    if (!env->snapshots || saved == stored::nothing)
       return;
     if (auto st = env->snapshots->put(a.call_id, std::nullopt); !st)
       spdlog::warn("call {}: snapshot not erased: {}", a.call_id,
                    st.err().message);
+    saved = stored::nothing;
     saved_snapshot.clear();
   }
 

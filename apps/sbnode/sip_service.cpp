@@ -384,19 +384,19 @@ void sip_service::drain() {
   calls_->draining = true;
   if (peer_.empty() || shared_ips_.empty() || !calls_->snapshots || !view_)
     return;
-  moving_ = true;
+  handover_ = handover::awaiting_address;
   spdlog::info("drain: the calls move to {} once {} has left this host", peer_,
                shared_ips_.front());
 }
 
 void sip_service::drain_step(bool give_up_waiting) {
-  if (!moving_ || moved_)
+  if (handover_ == handover::none || handover_ == handover::done)
     return;
-  if (!migrating_) {
+  if (handover_ == handover::awaiting_address) {
     auto here = net::local_addresses_among(shared_ips_);
     if (!here.empty() && !give_up_waiting)
       return;
-    migrating_ = true;
+    handover_ = handover::migrating;
     if (here.empty())
       spdlog::info("drain: {} has left this host; {} call(s) move to {}",
                    shared_ips_.front(), calls_->active_calls(), peer_);
@@ -411,7 +411,7 @@ void sip_service::drain_step(bool give_up_waiting) {
     actors::call::migrate_calls(*calls_);
     return;
   }
-  moved_ = true;
+  handover_ = handover::done;
   auto peer = view_->service(peer_, "sip");
   if (!peer) {
     spdlog::error("drain: {} is not connected; the calls' snapshots wait in "

@@ -98,11 +98,11 @@ private:
   std::string peer_; ///< the HA peer (network.yml `peer`), if any
   /// This host's shared service addresses (sip_ext `shared_ip`).
   std::vector<std::string> shared_ips_;
-  /// Drain towards the peer (drain thread only): moving, calls frozen,
-  /// peer asked.
-  bool moving_ = false;
-  bool migrating_ = false;
-  bool moved_ = false;
+  /// Where a drain towards the HA peer is (drain thread only): not
+  /// moving the calls (no drain, or no peer to move them to), waiting for
+  /// the shared address to leave, freezing the calls, the peer asked.
+  enum class handover { none, awaiting_address, migrating, done };
+  handover handover_ = handover::none;
   /// When the HA peer dies (fed by the membership and the drain threads,
   /// hence the mutex).
   std::mutex peer_mu_;
