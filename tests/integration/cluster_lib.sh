@@ -183,9 +183,11 @@ netns_down() {
 }
 # move_address IP FROM-NS TO-NS: what keepalived does when the active host
 # fails its check: the address leaves FROM-NS (if it is still up) and
-# comes up in TO-NS, announced by gratuitous ARP.
+# comes up in TO-NS, announced by gratuitous ARP (in the background: two
+# announcements take a second, which must not delay what the caller times).
 move_address() {
   ip -n "$2" addr del "$1/24" dev eth0 2>/dev/null || true
   ip -n "$3" addr add "$1/24" dev eth0
-  ip netns exec "$3" arping -q -U -c 2 -I eth0 "$1" || true
+  ip netns exec "$3" arping -q -U -c 2 -I eth0 "$1" >/dev/null 2>&1 &
+  PIDS+=("$!")
 }
