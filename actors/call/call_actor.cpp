@@ -6,6 +6,7 @@
 #include "actors/call/call_trace.hpp"
 #include "actors/call/callee_stage.hpp"
 #include "actors/call/caller_stage.hpp"
+#include "actors/call/dialog_wait.hpp"
 #include "actors/call/limits_stage.hpp"
 #include "actors/call/media_watch.hpp"
 #include "actors/call/routing.hpp"
@@ -1050,7 +1051,35 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
 struct manager_state {
   std::shared_ptr<call_env> env;
   sip::auth::nonce_counter nonces{16384};
+  /// In-dialog requests waiting for their call to be restored here.
+  std::optional<dialog_wait<request_ptr>> waiting;
 };
+
+constexpr size_t max_waiting_requests = 4096;
+constexpr auto wait_tick = std::chrono::milliseconds{100};
+
+void answer_unknown_dialog(call_env& env, const request_ptr& rq) {
+  if (rq->needs_reply)
+    env.reply(rq->key, sip_reply::of(481, "Call/Transaction Does Not Exist"));
+}
+
+// Hands parked requests to calls restored since, answers those that
+// waited long enough, and looks again while some wait.
+void sweep_waiting(caf::stateful_actor<manager_state>* self) {
+  auto& env = *self->state.env;
+  auto& waiting = *self->state.waiting;
+  waiting.sweep(
+      std::chrono::steady_clock::now(),
+      [&env](const std::string& id) { return env.registry.by_call_id(id); },
+      [self](request_ptr rq, const caf::actor& call) {
+        spdlog::info("call {}: {} waited for the call to be restored here",
+                     rq->message.call_id, rq->message.method);
+        self->send(call, call_request_atom::value, std::move(rq));
+      },
+      [&env](request_ptr rq) { answer_unknown_dialog(env, rq); });
+  if (!waiting.empty())
+    self->delayed_send(self, wait_tick, call_wait_tick_atom::value);
+}
 
 void on_new_invite(caf::stateful_actor<manager_state>* self,
                    const request_ptr& rq) {
@@ -1129,9 +1158,24 @@ caf::behavior call_manager(caf::stateful_actor<manager_state>* self,
           on_new_invite(self, rq);
           return;
         }
-        if (rq->needs_reply)
-          env.reply(rq->key,
-                    sip_reply::of(481, "Call/Transaction Does Not Exist"));
+        // In a cluster the call may be about to be restored here (a
+        // failover or a migration just moved its address): it waits.
+        if (env.snapshots && !m.to.tag.empty()) {
+          auto& waiting = self->state.waiting;
+          if (!waiting)
+            waiting.emplace(max_waiting_requests, env.settings()->dialog_wait);
+          bool first = waiting->empty();
+          if (waiting->park(m.call_id, rq, std::chrono::steady_clock::now())) {
+            if (first)
+              self->delayed_send(self, wait_tick, call_wait_tick_atom::value);
+            return;
+          }
+        }
+        answer_unknown_dialog(env, rq);
+      },
+      [self](call_wait_tick_atom) {
+        if (self->state.waiting)
+          sweep_waiting(self);
       },
   };
 }

@@ -19,6 +19,9 @@ namespace sb::actors::call {
 using call_request_atom = caf::atom_constant<caf::atom("cl_req")>;
 /// An answer to a request a call sent: shared_ptr<incoming_response>.
 using call_response_atom = caf::atom_constant<caf::atom("cl_rsp")>;
+/// Time for the call manager to look at its parked in-dialog requests
+/// (dialog_wait.hpp).
+using call_wait_tick_atom = caf::atom_constant<caf::atom("cl_wait")>;
 /// A timer of the call core: (generation, timer kind as uint8_t).
 using call_timer_atom = caf::atom_constant<caf::atom("cl_tmr")>;
 /// The media session's rewrite of an SDP: sdp_result.
