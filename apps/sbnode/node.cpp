@@ -380,13 +380,8 @@ int node::run() {
          !cluster->view()->lease_valid(std::chrono::steady_clock::now());
          ++i)
       std::this_thread::sleep_for(50ms);
-    if (sip) {
-      auto restored = sip->restore_calls(sys);
-      if (!restored)
-        spdlog::error("calls not restored: {}", restored.err().message);
-      else if (*restored)
-        spdlog::info("calls: {} restored from their snapshots", *restored);
-    }
+    if (sip)
+      sip->restore_calls(sys); // reports what it did
   }
   st.on_reload = [&sip](const config::settings& fresh) {
     if (sip)

@@ -134,14 +134,22 @@ namespace {
 // Restores the calls whose snapshots name `node` (a dead or drained peer,
 // or this node back from a fence). Its own thread: reading the snapshots blocks
 // on Redis, which the membership thread that reported the change must not.
+// Every path that restores calls (a restart, a dead or drained peer, a
+// fence lifted) reports the same way.
+void restore_and_report(caf::actor_system& sys,
+                        std::shared_ptr<actors::call::call_env> env,
+                        const std::string& node) {
+  auto n = actors::call::restore_calls(sys, std::move(env), node);
+  if (!n)
+    spdlog::error("calls of {} not restored: {}", node, n.err().message);
+  else
+    spdlog::info("calls: {} restored from the snapshots of {}", *n, node);
+}
+
 void take_over_calls(caf::blocking_actor* self,
                      std::shared_ptr<actors::call::call_env> env,
                      std::string peer) {
-  auto n = actors::call::restore_calls(self->system(), env, peer);
-  if (!n)
-    spdlog::error("calls of {} not restored: {}", peer, n.err().message);
-  else
-    spdlog::info("calls: {} restored from the snapshots of {}", *n, peer);
+  restore_and_report(self->system(), std::move(env), peer);
 }
 
 } // namespace
@@ -346,8 +354,8 @@ sip_service::~sip_service() {
   stop();
 }
 
-result<size_t> sip_service::restore_calls(caf::actor_system& sys) {
-  return actors::call::restore_calls(sys, calls_, calls_->node);
+void sip_service::restore_calls(caf::actor_system& sys) {
+  restore_and_report(sys, calls_, calls_->node);
 }
 
 void sip_service::take_over_peer() {

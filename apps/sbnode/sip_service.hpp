@@ -62,8 +62,8 @@ public:
   /// with a valid lease, unless another node took them).
   void fenced();
   /// Cluster mode: goes on with the confirmed calls this node ran before it
-  /// restarted (their snapshots in Redis); how many.
-  result<size_t> restore_calls(caf::actor_system& sys);
+  /// restarted (their snapshots in Redis), and logs how many.
+  void restore_calls(caf::actor_system& sys);
   /// Cluster mode: the lease is renewed again after a fence; the calls
   /// handed over then and not taken by another node come back.
   void rejoined();

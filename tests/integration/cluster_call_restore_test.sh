@@ -63,7 +63,7 @@ crash_and_restart() {
   RESTART=$((RESTART + 1))
   start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
   wait_ready_at "$NODE" "$NODE_PID"
-  grep -q "calls: 1 restored from their snapshots" "$WORK/sp1-$RESTART.log" ||
+  grep -q "calls: 1 restored from the snapshots of sp1" "$WORK/sp1-$RESTART.log" ||
     fail "no call restored: $(grep -i 'call\|snapshot' "$WORK/sp1-$RESTART.log")"
   [[ "$(metric_at 1 sb_calls_active)" == 1 ]] || fail "restored call not active"
 }
