@@ -758,6 +758,9 @@ struct sip_edge::impl {
       if (msg)
         msg_destroy(msg);
       count_drop("orphan");
+      spdlog::warn("sip: {} to {}:{} not sent: the stored INVITE does not "
+                   "parse",
+                   o.reply.code, o.source.ip, o.source.port);
       return;
     }
     // sofia keeps the parameter strings it is given: they live in the

@@ -162,12 +162,31 @@ done
 sleep 0.3 # the 180 reaches the caller through the node
 kill -KILL "$NODE_PID"
 wait "$NODE_PID" 2>/dev/null || true
+# A second, damaged copy of its setup record: the INVITE inside does not
+# parse (and it has no branch to cancel). It cannot be answered, but it is
+# ended all the same: counted, logged, CDR written, record erased.
+id=$(redis-cli -p "$REDIS_PORT" SMEMBERS sb:call:index | head -n 1)
+epoch=$(redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" epoch)
+bad=$(redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" value |
+  jq -c '.setup.invite = "NOT SIP AT ALL" | .setup.cancels = []')
+[[ "$bad" == *'"setup"'* ]] || fail "no setup record in Redis: $id"
+rcli HSET sb:call:bogus-3 epoch "$epoch" value "$bad" gone 0
+rcli SADD sb:call:index bogus-3
 RESTART=$((RESTART + 1))
 start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
 wait_ready_at "$NODE" "$NODE_PID"
 grep -q "was being set up on sp1; ended with 503 to the caller, 1 branch(es) cancelled, CDR written" \
   "$WORK/sp1-$RESTART.log" ||
   fail "the ringing call was not ended: $(grep -i 'call' "$WORK/sp1-$RESTART.log")"
+grep -q "call bogus-3: was being set up on sp1; ended with 503 to the caller, 0 branch(es) cancelled, CDR written" \
+  "$WORK/sp1-$RESTART.log" &&
+  grep -q "503 to 127.0.0.2:[0-9]* not sent: the stored INVITE does not parse" \
+    "$WORK/sp1-$RESTART.log" ||
+  fail "the damaged setup record: $(grep -i 'bogus\|stored INVITE' "$WORK/sp1-$RESTART.log")"
+drops=$(metric_at 1 'sb_sip_dropped_total{reason="orphan"}')
+[[ "${drops%.*}" == 1 ]] || fail "orphan drops: $drops"
+[[ "$(redis-cli -p "$REDIS_PORT" SISMEMBER sb:call:index bogus-3)" == 0 ]] ||
+  fail "the damaged setup record is still listed"
 sipp_wait "$CALLER" caller_ring
 for _ in $(seq 1 100); do
   grep -q '^CANCEL ' "$WORK/sipp-callee_ring/messages.log" && break
@@ -180,7 +199,7 @@ grep -q '^CANCEL ' "$WORK/sipp-callee_ring/messages.log" ||
 sipp_wait "$CALLEE" callee_ring
 last_cdr 'c["call_code"] == "503" and c["duration"] == 0'
 [[ "$(metric_at 1 sb_calls_active)" == 0 ]] || fail "the ringing call counts as active"
-pass "a call ringing at the SIGKILL: 503 to the caller, CANCEL to the callee (its 487 ACKed), CDR written"
+pass "a call ringing at the SIGKILL: 503 to the caller, CANCEL to the callee (its 487 ACKed), CDR written; a damaged copy of its record ended without an answer"
 
 # --- 5. Frozen past its lease: fenced, the call is handed over, then back ---
 # A node that wakes after its lease lapsed must not act on what it may have
