@@ -213,7 +213,12 @@ struct call_shell {
     if (!setup_tried && saved == stored::nothing &&
         (core.phase == call_phase::calling || core.phase == call_phase::early))
       persist_setup();
-    if (core.phase != call_phase::confirmed || !core.winner || sdp_continuation)
+    // From the winning 2xx on: a call answered but not yet ACKed that is
+    // restored elsewhere is hung up on both sides (restore), where the
+    // setup record would have refused the caller after its 200.
+    if ((core.phase != call_phase::answered &&
+         core.phase != call_phase::confirmed) ||
+        !core.winner || sdp_continuation)
       return;
     call_snapshot s;
     s.node = env->node;
@@ -363,6 +368,16 @@ struct call_shell {
     spdlog::info("call {}: restored from the snapshot of node {}", a.call_id,
                  s.node);
     persist();
+    // Answered, the caller's ACK not in: the 200's retransmissions and the
+    // ACK they would bring died with the other node's transaction, so the
+    // call cannot be completed; it ends cleanly (ACK and BYE to the
+    // callee, BYE to the caller, CDR).
+    if (core.phase == call_phase::answered) {
+      spdlog::info("call {}: was answered but not yet acknowledged; hanging "
+                   "up both sides",
+                   a.call_id);
+      push(node_leaving{});
+    }
   }
 
   // Passes an SDP through the media session; `then` runs with the body

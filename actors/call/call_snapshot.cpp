@@ -86,15 +86,18 @@ json state_json(const call_state& st) {
 call_state state_of(const json& j, bool setup = false) {
   call_state st;
   auto phase = j.at("phase").get<std::string>();
-  if (!setup && phase != to_string(call_phase::confirmed))
-    throw std::invalid_argument("phase '" + phase + "' is not confirmed");
+  if (!setup && phase != to_string(call_phase::confirmed) &&
+      phase != to_string(call_phase::answered))
+    throw std::invalid_argument("phase '" + phase +
+                                "' is not answered or confirmed");
   if (setup && phase != to_string(call_phase::calling) &&
       phase != to_string(call_phase::early))
     throw std::invalid_argument("phase '" + phase +
                                 "' is not calling or early");
-  st.phase = phase == to_string(call_phase::calling) ? call_phase::calling
-             : phase == to_string(call_phase::early) ? call_phase::early
-                                                     : call_phase::confirmed;
+  st.phase = phase == to_string(call_phase::calling)    ? call_phase::calling
+             : phase == to_string(call_phase::early)    ? call_phase::early
+             : phase == to_string(call_phase::answered) ? call_phase::answered
+                                                        : call_phase::confirmed;
   for (const auto& b : j.at("branches")) {
     branch br;
     br.target = {b.at("uri").get<std::string>(),

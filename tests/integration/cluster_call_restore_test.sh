@@ -201,7 +201,41 @@ last_cdr 'c["call_code"] == "503" and c["duration"] == 0'
 [[ "$(metric_at 1 sb_calls_active)" == 0 ]] || fail "the ringing call counts as active"
 pass "a call ringing at the SIGKILL: 503 to the caller, CANCEL to the callee (its 487 ACKed), CDR written; a damaged copy of its record ended without an answer"
 
-# --- 5. Frozen past its lease: fenced, the call is handed over, then back ---
+# --- 5. A call answered but not yet ACKed when the node dies ends cleanly --
+# Its snapshot (phase answered) replaced the setup record, so the caller,
+# who has its 200, gets a BYE rather than a 503; the callee gets the ACK
+# it waits for and a BYE; the CDR is written.
+sipp_call callee_noack 127.0.0.3 -p 5999 -sn uas -m 1
+CALLEE=$SIPP_PID
+sipp_call caller_noack 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
+  -sf "$SCEN/call_uac_no_ack.xml" -inf "$WORK/users.csv" -m 1 \
+  -recv_timeout 30000
+CALLER=$SIPP_PID
+answered=0
+for _ in $(seq 1 100); do
+  for id in $(redis-cli -p "$REDIS_PORT" SMEMBERS sb:call:index); do
+    redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" value |
+      grep -q '"phase":"answered"' && answered=1
+  done
+  ((answered)) && break
+  sleep 0.05
+done
+((answered)) || fail "no answered call's snapshot in Redis"
+kill -KILL "$NODE_PID"
+wait "$NODE_PID" 2>/dev/null || true
+RESTART=$((RESTART + 1))
+start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
+wait_ready_at "$NODE" "$NODE_PID"
+grep -q "was answered but not yet acknowledged; hanging up both sides" \
+  "$WORK/sp1-$RESTART.log" ||
+  fail "the unacknowledged call: $(grep -i 'call' "$WORK/sp1-$RESTART.log")"
+sipp_wait "$CALLER" caller_noack
+sipp_wait "$CALLEE" callee_noack
+wait_metric "$NODE" sb_calls_active 0
+last_cdr 'c["call_status"] == "ok"'
+pass "a call answered but not ACKed at the SIGKILL: ACK and BYE to the callee, BYE to the caller, CDR written"
+
+# --- 6. Frozen past its lease: fenced, the call is handed over, then back ---
 # A node that wakes after its lease lapsed must not act on what it may have
 # lost: its calls leave it silently, snapshots kept. Nobody took this one
 # (no peer), so once the lease is renewed it comes back from its snapshot.

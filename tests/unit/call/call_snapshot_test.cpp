@@ -98,7 +98,16 @@ TEST_CASE("snapshots that cannot be restored are refused with the reason",
   };
   auto j = good;
   j["core"]["phase"] = "early";
-  refused(j, "not confirmed");
+  refused(j, "not answered or confirmed");
+  j = good;
+  j["core"]["phase"] = "ended";
+  refused(j, "not answered or confirmed");
+  // Answered, the caller's ACK not yet in: restorable (to be hung up).
+  j = good;
+  j["core"]["phase"] = "answered";
+  auto answered = snapshot_from_json(j);
+  REQUIRE(answered.ok());
+  CHECK(answered->core.phase == call_phase::answered);
   j = good;
   j["core"]["winner"] = 5;
   refused(j, "winner 5 of 2");
