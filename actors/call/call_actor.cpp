@@ -120,7 +120,7 @@ struct call_shell {
   std::optional<media::media_session_state> media_state;
   /// What Redis holds for this call under its key (call_snapshot.hpp):
   /// nothing, the setup record (its INVITEs are out), or the snapshot of
-  /// the confirmed call, whose text is `saved_snapshot`.
+  /// the answered or confirmed call, whose text is `saved_snapshot`.
   enum class stored { nothing, setup, snapshot };
   stored saved = stored::nothing;
   std::string saved_snapshot;
@@ -205,8 +205,9 @@ struct call_shell {
   // -- snapshots (call_snapshot.hpp)
   // -------------------------------------------
 
-  // Writes the snapshot of a confirmed call when it changed. A failed write
-  // is logged and the call goes on: it then only lives on this node.
+  // Writes the setup record once the INVITEs are out, then the snapshot of
+  // the answered or confirmed call whenever it changed. A failed write is
+  // logged and the call goes on: it then only lives on this node.
   void persist() {
     if (!env->snapshots || ended)
       return;
@@ -297,8 +298,8 @@ struct call_shell {
     if (!quiet)
       return;
     persist();
-    // Only the confirmed call's own snapshot may go on elsewhere; with the
-    // setup record still there the peer would end the call as unanswered.
+    // Only the call's own snapshot may go on elsewhere; with the setup
+    // record still there the peer would end the call as unanswered.
     if (saved != stored::snapshot)
       return; // not written (Redis): the next ask tries again
     ended = true;
