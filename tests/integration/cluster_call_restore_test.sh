@@ -39,30 +39,40 @@ basic_call() {
     -recv_timeout 30000
   CALLER=$SIPP_PID
 }
-# wait_confirmed: until a call's snapshot (not the setup record it has
-# while ringing) is in Redis: the call is established.
-wait_confirmed() {
+# wait_snapshot PATTERN WHAT: until a call's record in Redis matches
+# PATTERN (15 s), else fail naming WHAT.
+wait_snapshot() {
   local id
   for _ in $(seq 1 150); do
     for id in $(redis-cli -p "$REDIS_PORT" SMEMBERS sb:call:index); do
       redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" value |
-        grep -q '"a_invite_cseq"' && return 0
+        grep -q "$1" && return 0
     done
     sleep 0.1
   done
-  fail "no established call's snapshot in Redis after 15 s"
+  fail "no $2 in Redis after 15 s"
+}
+# wait_confirmed: until a call's snapshot (not the setup record it has
+# while ringing) is in Redis: the call is established.
+wait_confirmed() { wait_snapshot '"phase":"confirmed"' "established call's snapshot"; }
+# kill_node: SIGKILL sp1. restart_node: start it again, wait until ready.
+RESTART=0
+kill_node() {
+  kill -KILL "$NODE_PID"
+  wait "$NODE_PID" 2>/dev/null || true
+}
+restart_node() {
+  RESTART=$((RESTART + 1))
+  start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
+  wait_ready_at "$NODE" "$NODE_PID"
 }
 # crash_and_restart: SIGKILL sp1 once the call is up, start it again.
-RESTART=0
 crash_and_restart() {
   wait_metric "$NODE" sb_calls_active 1
   wait_confirmed
   sleep 0.5
-  kill -KILL "$NODE_PID"
-  wait "$NODE_PID" 2>/dev/null || true
-  RESTART=$((RESTART + 1))
-  start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
-  wait_ready_at "$NODE" "$NODE_PID"
+  kill_node
+  restart_node
   grep -q "calls: 1 restored from the snapshots of sp1" "$WORK/sp1-$RESTART.log" ||
     fail "no call restored: $(grep -i 'call\|snapshot' "$WORK/sp1-$RESTART.log")"
   [[ "$(metric_at 1 sb_calls_active)" == 1 ]] || fail "restored call not active"
@@ -160,8 +170,7 @@ for _ in $(seq 1 100); do
   sleep 0.05
 done
 sleep 0.3 # the 180 reaches the caller through the node
-kill -KILL "$NODE_PID"
-wait "$NODE_PID" 2>/dev/null || true
+kill_node
 # A second, damaged copy of its setup record: the INVITE inside does not
 # parse (and it has no branch to cancel). It cannot be answered, but it is
 # ended all the same: counted, logged, CDR written, record erased.
@@ -172,9 +181,7 @@ bad=$(redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" value |
 [[ "$bad" == *'"setup"'* ]] || fail "no setup record in Redis: $id"
 rcli HSET sb:call:bogus-3 epoch "$epoch" value "$bad" gone 0
 rcli SADD sb:call:index bogus-3
-RESTART=$((RESTART + 1))
-start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
-wait_ready_at "$NODE" "$NODE_PID"
+restart_node
 grep -q "was being set up on sp1; ended with 503 to the caller, 1 branch(es) cancelled, CDR written" \
   "$WORK/sp1-$RESTART.log" ||
   fail "the ringing call was not ended: $(grep -i 'call' "$WORK/sp1-$RESTART.log")"
@@ -211,21 +218,9 @@ sipp_call caller_noack 127.0.0.2 "$NODE:$CLUSTER_SIP_PORT" -p "$(free_port)" \
   -sf "$SCEN/call_uac_no_ack.xml" -inf "$WORK/users.csv" -m 1 \
   -recv_timeout 30000
 CALLER=$SIPP_PID
-answered=0
-for _ in $(seq 1 100); do
-  for id in $(redis-cli -p "$REDIS_PORT" SMEMBERS sb:call:index); do
-    redis-cli -p "$REDIS_PORT" HGET "sb:call:$id" value |
-      grep -q '"phase":"answered"' && answered=1
-  done
-  ((answered)) && break
-  sleep 0.05
-done
-((answered)) || fail "no answered call's snapshot in Redis"
-kill -KILL "$NODE_PID"
-wait "$NODE_PID" 2>/dev/null || true
-RESTART=$((RESTART + 1))
-start_cluster_node "$BASE" 1 "$WORK/sp1-$RESTART.log"
-wait_ready_at "$NODE" "$NODE_PID"
+wait_snapshot '"phase":"answered"' "answered call's snapshot"
+kill_node
+restart_node
 grep -q "was answered but not yet acknowledged; hanging up both sides" \
   "$WORK/sp1-$RESTART.log" ||
   fail "the unacknowledged call: $(grep -i 'call' "$WORK/sp1-$RESTART.log")"
