@@ -321,7 +321,7 @@ struct call_shell {
 
   // Goes on with a call another process ran (restore_calls).
   void restore(call_snapshot snap) {
-    auto [s, max_left] = resume(std::move(snap), wall_now());
+    auto [s, max_left, hang_up] = resume(std::move(snap), wall_now());
     started = true;
     core = std::move(s.core);
     auto w = *core.winner;
@@ -369,11 +369,7 @@ struct call_shell {
     spdlog::info("call {}: restored from the snapshot of node {}", a.call_id,
                  s.node);
     persist();
-    // Answered, the caller's ACK not in: the 200's retransmissions and the
-    // ACK they would bring died with the other node's transaction, so the
-    // call cannot be completed; it ends cleanly (ACK and BYE to the
-    // callee, BYE to the caller, CDR).
-    if (core.phase == call_phase::answered) {
+    if (hang_up) { // answered, not ACKed (resume)
       spdlog::info("call {}: was answered but not yet acknowledged; hanging "
                    "up both sides",
                    a.call_id);

@@ -135,7 +135,9 @@ resumed_call resume(call_snapshot s, time_point now) {
   s.b.local_cseq += restored_cseq_gap;
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
       s.core.answer_time + s.core.settings.max_duration - now);
-  return {std::move(s), std::max(left, std::chrono::milliseconds::zero())};
+  bool hang_up = s.core.phase == call_phase::answered;
+  return {std::move(s), std::max(left, std::chrono::milliseconds::zero()),
+          hang_up};
 }
 
 json state_to_json(const call_state& st) {

@@ -63,16 +63,20 @@ struct call_setup_record {
 inline constexpr uint32_t restored_cseq_gap = 100;
 
 /// How a call restored at `now` goes on: both legs' CSeqs moved on by
-/// `restored_cseq_gap`, and how long it may still last (max duration from
-/// its answer; zero when that has passed: the shell ends it at once).
+/// `restored_cseq_gap`, how long it may still last (max duration from its
+/// answer; zero when that has passed: the shell ends it at once), and
+/// whether it cannot go on at all: answered but not yet ACKed, the 2xx's
+/// retransmissions and the ACK they would bring died with the other
+/// node's transaction, so both sides are hung up (`node_leaving`).
 struct resumed_call {
   call_snapshot snapshot;
   std::chrono::milliseconds max_duration_left{0};
+  bool hang_up = false;
 };
 resumed_call resume(call_snapshot s, time_point now);
 
-/// The core's state of a confirmed call (snapshots, and traces of
-/// restored calls); only a confirmed state with a winner is read back.
+/// The core's state of an answered or confirmed call (snapshots, and
+/// traces of restored calls); only such a state with a winner is read back.
 nlohmann::json state_to_json(const call_state& st);
 result<call_state> state_from_json(const nlohmann::json& j);
 

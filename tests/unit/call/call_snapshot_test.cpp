@@ -224,4 +224,8 @@ TEST_CASE("a restored call goes on with fresh CSeqs and the rest of its "
   CHECK(r.max_duration_left == std::chrono::milliseconds{3'000'000});
   CHECK(resume(s, t0 + 5000s).max_duration_left ==
         std::chrono::milliseconds::zero());
+  CHECK_FALSE(r.hang_up);
+  // Answered and not ACKed: it cannot be completed elsewhere.
+  s.core.phase = call_phase::answered;
+  CHECK(resume(s, t0 + 602s).hang_up);
 }
