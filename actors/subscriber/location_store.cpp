@@ -7,6 +7,7 @@
 #include "sip/auth/digest.hpp"
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -188,6 +189,32 @@ result<location_record> decode_record(std::string_view text) {
     return st.err();
   rec.state = std::move(*st);
   return rec;
+}
+
+status each_shared_binding_doc(
+    shared_records& shared,
+    const std::function<bool(uint64_t id, const json& doc)>& visit) {
+  std::vector<std::string> aors;
+  auto st = shared.each([&](const std::string& aor) { aors.push_back(aor); });
+  if (!st)
+    return st;
+  for (const auto& aor : aors) {
+    auto text = shared.get(aor);
+    if (!text)
+      return text.err();
+    if (!*text) // erased since the listing
+      continue;
+    auto rec = decode_record(**text);
+    if (!rec) {
+      spdlog::warn("registrations: shared record of {} skipped: {}", aor,
+                   rec.err().message);
+      continue;
+    }
+    for (const auto& b : rec->state.bindings)
+      if (!visit(binding_id(aor, b), binding_doc(*rec, b)))
+        return {};
+  }
+  return {};
 }
 
 std::unique_ptr<location_store>

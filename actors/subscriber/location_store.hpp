@@ -17,6 +17,7 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,13 @@ using actors::shared_records;
 std::unique_ptr<location_store>
 make_shared_location_store(std::unique_ptr<location_store> local,
                            std::shared_ptr<shared_records> shared);
+
+/// Cluster mode: the API documents (as in `d/registrations/<id>`) of every
+/// binding in the shared store, whichever node wrote it; records that do
+/// not decode are skipped with a warning. `visit` returns false to stop.
+status each_shared_binding_doc(
+    shared_records& shared,
+    const std::function<bool(uint64_t id, const nlohmann::json& doc)>& visit);
 
 /// The record as JSON text, as stored and shared.
 std::string encode_record(const location_record& rec);

@@ -22,6 +22,8 @@
 
 namespace sb::actors::subscriber {
 
+struct admin_op;
+
 struct registrar_settings {
   registrar_config registrar;
   std::string nonce_secret;
@@ -59,6 +61,10 @@ public:
   std::function<bool(const std::string& aor,
                      const sip::edge::incoming_request&)>
       forward;
+  /// The same for an API change of a binding (subscriber_messages.hpp):
+  /// sent to the owner, whose answer runs the op's `done`.
+  std::function<bool(const std::string& aor, std::shared_ptr<admin_op>)>
+      forward_admin;
 
   std::shared_ptr<const registrar_settings> settings() const;
 

@@ -196,7 +196,17 @@ void route_admin(self_t* self, std::shared_ptr<admin_op> op) {
     op->done(p ? error{"no such subscriber"} : p.err());
     return;
   }
-  auto& e = activate(self, canonical_aor((*p)->username, (*p)->domain));
+  auto aor = canonical_aor((*p)->username, (*p)->domain);
+  // Only the owner's actor may change the AoR: an actor here would write
+  // the shared record behind the owner's back, and the owner's next
+  // REGISTER would overwrite the change with its own (stale) state.
+  auto& env = *self->state.env;
+  if (!op->forwarded && env.owns && !env.owns(aor)) {
+    if (!env.forward_admin || !env.forward_admin(aor, op))
+      op->done(error{"the node owning " + aor + " is unreachable"});
+    return;
+  }
+  auto& e = activate(self, aor);
   ++e.sent;
   op->profile = std::move(**p);
   self->send(e.actor, admin_atom::value, std::move(op));

@@ -56,6 +56,9 @@ struct admin_op {
   std::string remove_uri;
   /// Called once from the actor's thread: the API id of the binding.
   std::function<void(result<uint64_t>)> done;
+  /// Sent here by another node's API: this node owned the AoR then, so
+  /// it is applied here even if the view has changed since.
+  bool forwarded = false;
 };
 
 } // namespace sb::actors::subscriber

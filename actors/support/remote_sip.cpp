@@ -2,10 +2,15 @@
 
 #include "sip/msg/parse.hpp"
 
+#include <caf/actor_cast.hpp>
 #include <caf/atom.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
+
+#include <optional>
+#include <unordered_map>
+#include <vector>
 
 namespace sb::actors {
 
@@ -18,6 +23,44 @@ using remote_request_atom = caf::atom_constant<caf::atom("rs_req")>;
 using remote_reply_atom = caf::atom_constant<caf::atom("rs_rep")>;
 // (node whose calls to take over)
 using remote_take_over_atom = caf::atom_constant<caf::atom("rs_take")>;
+// Local, to the origin's remote_sip actor: (owner's remote_sip actor,
+// shared_ptr<admin_op>).
+using admin_out_atom = caf::atom_constant<caf::atom("rs_admo")>;
+// To the owner: (subscriber id, binding to add as JSON or "", URI to
+// remove) -> (ok, binding id, error text).
+using remote_admin_atom = caf::atom_constant<caf::atom("rs_adm")>;
+// Local, the owner's op is done: (promise key, ok, binding id, error).
+using admin_done_atom = caf::atom_constant<caf::atom("rs_admd")>;
+
+std::string
+binding_request_to_json(const subscriber::permanent_binding_request& b) {
+  nlohmann::json j{{"uri", b.uri},
+                   {"path", b.path},
+                   {"local_socket", b.local_socket},
+                   {"user_agent", b.user_agent}};
+  if (b.q)
+    j["q"] = *b.q;
+  return j.dump();
+}
+
+std::optional<subscriber::permanent_binding_request>
+binding_request_from_json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  try {
+    if (j.is_discarded() || !j.is_object())
+      return std::nullopt;
+    subscriber::permanent_binding_request b;
+    b.uri = j.value("uri", "");
+    b.path = j.value("path", std::vector<std::string>{});
+    b.local_socket = j.value("local_socket", "");
+    b.user_agent = j.value("user_agent", "");
+    if (j.contains("q"))
+      b.q = j["q"].get<uint16_t>();
+    return b;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
 
 } // namespace
 
@@ -90,14 +133,24 @@ void ask_take_over(const caf::actor& peer, const std::string& node) {
   caf::anon_send(peer, remote_take_over_atom::value, node);
 }
 
+void forward_admin(const caf::actor& local, const caf::actor& owner,
+                   std::shared_ptr<subscriber::admin_op> op) {
+  caf::anon_send(local, admin_out_atom::value, owner, std::move(op));
+}
+
 namespace {
 
 // Spawned with its state as arguments: CAF 0.17 mishandles the stored
 // (empty) argument tuple of a capturing lambda spawned without arguments
 // (UBSan: null reference; ASan: use after free in init_fun_factory).
-caf::behavior remote_sip_actor(caf::event_based_actor*,
+caf::behavior remote_sip_actor(caf::event_based_actor* self,
                                std::shared_ptr<remote_requests> table,
                                remote_sip_hooks hooks) {
+  // Answers owed to other nodes' admin requests, delivered on this actor's
+  // thread when the local op is done.
+  auto promises =
+      std::make_shared<std::unordered_map<uint64_t, caf::response_promise>>();
+  auto next_promise = std::make_shared<uint64_t>(0);
   return {
       [table, hooks](remote_request_atom, const std::string& raw,
                      uint8_t transport, const std::string& ip, uint16_t port,
@@ -134,6 +187,63 @@ caf::behavior remote_sip_actor(caf::event_based_actor*,
       [hooks](remote_take_over_atom, const std::string& node) {
         if (hooks.take_over)
           hooks.take_over(node);
+      },
+      [self](admin_out_atom, const caf::actor& owner,
+             std::shared_ptr<subscriber::admin_op>& op) {
+        auto add = op->add ? binding_request_to_json(*op->add) : "";
+        self->request(owner, admin_timeout, remote_admin_atom::value,
+                      op->subscriber_id, add, op->remove_uri)
+            .then(
+                [op](bool ok, uint64_t id, const std::string& err) {
+                  if (ok)
+                    op->done(id);
+                  else
+                    op->done(error{err});
+                },
+                [self, op](caf::error& e) {
+                  op->done(error{"the owner node did not answer: " +
+                                 self->system().render(e)});
+                });
+      },
+      [self, hooks, promises, next_promise](
+          remote_admin_atom, uint64_t subscriber_id, const std::string& add,
+          const std::string& remove_uri) -> caf::response_promise {
+        auto rp = self->make_response_promise();
+        auto op = std::make_shared<subscriber::admin_op>();
+        op->subscriber_id = subscriber_id;
+        op->remove_uri = remove_uri;
+        op->forwarded = true;
+        if (!add.empty()) {
+          op->add = binding_request_from_json(add);
+          if (!op->add) {
+            rp.deliver(false, uint64_t{0},
+                       std::string("a forwarded binding does not parse"));
+            return rp;
+          }
+        }
+        if (!hooks.admin) {
+          rp.deliver(false, uint64_t{0},
+                     std::string("this node has no subscriber directory"));
+          return rp;
+        }
+        auto key = ++*next_promise;
+        promises->emplace(key, rp);
+        op->done = [me = caf::actor_cast<caf::actor>(self),
+                    key](result<uint64_t> r) {
+          caf::anon_send(me, admin_done_atom::value, key, r.ok(),
+                         r.ok() ? *r : uint64_t{0},
+                         r.ok() ? std::string() : r.err().message);
+        };
+        hooks.admin(std::move(op));
+        return rp;
+      },
+      [promises](admin_done_atom, uint64_t key, bool ok, uint64_t id,
+                 const std::string& err) {
+        auto it = promises->find(key);
+        if (it == promises->end())
+          return;
+        it->second.deliver(ok, id, err);
+        promises->erase(it);
       },
   };
 }

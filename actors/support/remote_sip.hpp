@@ -6,6 +6,7 @@
 // one `remote_sip` actor, offered to its peers as the service "sip".
 #pragma once
 
+#include "actors/subscriber/subscriber_messages.hpp"
 #include "sip/edge/edge_types.hpp"
 
 #include <chrono>
@@ -62,6 +63,14 @@ void forward_request(const caf::actor& owner, const caf::actor& local,
 /// whose snapshots name `node` (a drain moving them to its HA peer).
 void ask_take_over(const caf::actor& peer, const std::string& node);
 
+/// Hands an API change of a binding to the node whose remote_sip actor is
+/// `owner` (it owns the AoR), through `local`, this node's remote_sip
+/// actor, which runs `op->done` with the owner's answer, or with an error
+/// when none comes within `admin_timeout`.
+void forward_admin(const caf::actor& local, const caf::actor& owner,
+                   std::shared_ptr<subscriber::admin_op> op);
+inline constexpr std::chrono::seconds admin_timeout{5};
+
 struct remote_sip_hooks {
   /// A request from another node, parsed, with a remote key: hand it to
   /// the local owner (the subscriber directory).
@@ -70,6 +79,9 @@ struct remote_sip_hooks {
   std::function<void(uint64_t key, sip::edge::sip_reply)> reply;
   /// Another node asks this one to take over the calls of `node`.
   std::function<void(const std::string& node)> take_over;
+  /// An API change of a binding from another node (`forwarded` set): hand
+  /// it to the local owner (the subscriber directory).
+  std::function<void(std::shared_ptr<subscriber::admin_op>)> admin;
 };
 
 caf::actor spawn_remote_sip(caf::actor_system& sys,

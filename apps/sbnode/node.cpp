@@ -342,7 +342,8 @@ int node::run() {
     sip = std::move(*svc);
   }
   if (sip)
-    mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory());
+    mgmt::api::add_sip_operations(prov_api, sip->shield(), sip->directory(),
+                                  sip->shared_locations());
   if (cluster) {
     std::map<std::string, caf::actor> services;
     if (sip)

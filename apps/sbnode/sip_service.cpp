@@ -216,10 +216,12 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   svc->shield_ =
       std::make_unique<sip::edge::edge_shield>(shield_settings(s), metrics);
   auto locations = sub::make_local_location_store(store);
-  if (cluster)
-    locations = sub::make_shared_location_store(
-        std::move(locations),
-        std::make_shared<redis_records>(*cluster, s, "loc"));
+  if (cluster) {
+    svc->shared_locations_ =
+        std::make_shared<redis_records>(*cluster, s, "loc");
+    locations = sub::make_shared_location_store(std::move(locations),
+                                                svc->shared_locations_);
+  }
   svc->env_ = std::make_shared<sub::registrar_env>(
       store, std::move(locations),
       registrar_settings(s, svc->nonce_secret_, svc->keepalive_from_), metrics);
@@ -300,22 +302,34 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
          [&sys, calls = svc->calls_](const std::string& node) {
            spdlog::info("calls: {} drains, taking over its calls", node);
            sys.spawn<caf::detached>(take_over_calls, calls, node);
+         },
+         [directory](std::shared_ptr<sub::admin_op> op) {
+           caf::anon_send(directory, sub::admin_atom::value, std::move(op));
          }});
     svc->env_->owns = [view](const std::string& aor) {
       auto owner = view->owner_of(subscriber_key(aor), "proxy");
       return !owner || *owner == view->self();
     };
-    svc->env_->forward = [view, local = svc->remote_sip_](
+    // The remote_sip actor of the node owning `aor`; null: unreachable.
+    auto owner_sip = [view](const std::string& aor) -> caf::actor {
+      auto owner = view->owner_of(subscriber_key(aor), "proxy");
+      return owner ? view->service(*owner, "sip") : caf::actor{};
+    };
+    svc->env_->forward = [owner_sip, local = svc->remote_sip_](
                              const std::string& aor,
                              const sip::edge::incoming_request& rq) {
-      auto owner = view->owner_of(subscriber_key(aor), "proxy");
-      if (!owner)
-        return false;
-      auto peer = view->service(*owner, "sip");
-      if (!peer)
-        return false;
-      actors::forward_request(peer, local, rq);
-      return true;
+      auto peer = owner_sip(aor);
+      if (peer)
+        actors::forward_request(peer, local, rq);
+      return static_cast<bool>(peer);
+    };
+    svc->env_->forward_admin = [owner_sip, local = svc->remote_sip_](
+                                   const std::string& aor,
+                                   std::shared_ptr<sub::admin_op> op) {
+      auto peer = owner_sip(aor);
+      if (peer)
+        actors::forward_admin(local, peer, std::move(op));
+      return static_cast<bool>(peer);
     };
   }
   svc->calls_->reply = svc->env_->reply;

@@ -54,6 +54,11 @@ public:
   uint64_t live_actors() const;
   /// Cluster mode: the actor peers forward requests to (service "sip").
   caf::actor remote_sip() const { return remote_sip_; }
+  /// Cluster mode: the bindings of every AoR, as the registrars of all
+  /// nodes wrote them (Redis); null on a single node.
+  std::shared_ptr<actors::shared_records> shared_locations() const {
+    return shared_locations_;
+  }
   /// Cluster mode: the view changed; hand over actors whose keys moved, and
   /// in an HA pair take over the calls of a peer that died.
   void cluster_changed();
@@ -91,6 +96,7 @@ private:
   std::unique_ptr<sip::edge::sip_edge> edge_;
   caf::actor directory_;
   caf::actor remote_sip_;
+  std::shared_ptr<actors::shared_records> shared_locations_;
   std::string nonce_secret_;
   std::string keepalive_from_;
   caf::actor_system* sys_ = nullptr;

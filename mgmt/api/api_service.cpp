@@ -78,7 +78,7 @@ http::response write_response(api_service& api, const resource_def& r,
                               const auth::principal& who, uint64_t id,
                               unsigned status, rest::prefer_return prefer) {
   if (prefer == rest::prefer_return::representation) {
-    auto doc = api.reader().load(r.kind, id, r.family);
+    auto doc = api.load(r, id);
     if (doc && *doc) {
       auto res = rest::hal_response(api.item_json(r, who, id, **doc),
                                     status == 204 ? 200 : status);
@@ -139,7 +139,7 @@ api_result<json>
 visible_item(api_service& api, const resource_def& r,
              const auth::principal& who, uint64_t id,
              const std::map<std::string, std::string>& filters = no_filters) {
-  auto doc = api.reader().load(r.kind, id, r.family);
+  auto doc = api.load(r, id);
   if (!doc) {
     spdlog::error("api: reading {} #{}: {}", r.kind, id, doc.err().message);
     return rest::internal_error();
@@ -254,7 +254,7 @@ struct handlers {
     status st;
     if (auto ids = r.candidates ? r.candidates(v) : std::nullopt) {
       for (auto id : *ids) {
-        auto doc = api.reader().load(r.kind, id, r.family);
+        auto doc = api.load(r, id);
         if (!doc) {
           st = doc.err();
           break;
@@ -263,7 +263,7 @@ struct handlers {
           visit(id, **doc);
       }
     } else {
-      st = api.reader().each(r.kind, visit, r.family);
+      st = api.each(r, visit);
     }
     if (!st) {
       spdlog::error("api: listing {}: {}", r.kind, st.err().message);
@@ -279,7 +279,7 @@ struct handlers {
     rest::collection_page page{r.name, *q, rq.query, hits.size(), {}};
     for (uint64_t i = q->offset(); i < hits.size() && i - q->offset() < q->rows;
          ++i) {
-      auto doc = api.reader().load(r.kind, hits[i].second, r.family);
+      auto doc = api.load(r, hits[i].second);
       if (doc && *doc)
         page.items.push_back(
             api.item_json(r, *who, hits[i].second, **doc, q->filters));
@@ -431,6 +431,31 @@ const resource_def* api_service::find(std::string_view name) const {
     if (r->name == name)
       return r.get();
   return nullptr;
+}
+
+bool api_service::set_source(std::string_view name,
+                             std::shared_ptr<const document_source> source) {
+  for (auto& r : resources_)
+    if (r->name == name) {
+      r->source = std::move(source);
+      return true;
+    }
+  return false;
+}
+
+result<std::optional<json>> api_service::load(const resource_def& r,
+                                              uint64_t id) const {
+  if (r.source)
+    return r.source->load(id);
+  return reader_.load(r.kind, id, r.family);
+}
+
+status api_service::each(
+    const resource_def& r,
+    const std::function<bool(uint64_t, const json&)>& visit) const {
+  if (r.source)
+    return r.source->each(visit);
+  return reader_.each(r.kind, visit, r.family);
 }
 
 json api_service::item_json(

@@ -51,6 +51,16 @@ public:
   std::vector<const resource_def*> resources() const;
   /// The resource called `name`, or null.
   const resource_def* find(std::string_view name) const;
+  /// Reads the documents of resource `name` from `source` from now on.
+  /// Call before `add_routes`; false for an unknown resource.
+  bool set_source(std::string_view name,
+                  std::shared_ptr<const document_source> source);
+
+  /// A document of `r` by id (nullopt: none), from its source or its family.
+  result<std::optional<json>> load(const resource_def& r, uint64_t id) const;
+  /// Visits every document of `r`, from its source or its family.
+  status each(const resource_def& r,
+              const std::function<bool(uint64_t, const json&)>& visit) const;
 
   /// Registers an operation. Call before `add_routes`.
   void add_operation(api_operation op);

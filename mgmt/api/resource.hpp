@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -65,6 +66,16 @@ using delete_hook = std::function<rest::api_status(write_ctx& ctx, uint64_t id,
 using filter_fn =
     std::function<bool(const std::string& value, uint64_t id, const json& doc)>;
 
+/// Where a collection's documents come from when the node's own store is
+/// not their truth: registrations in cluster mode live in Redis, written by
+/// whichever node runs the subscriber's actor, so every node must list
+/// them from there. `each` visits every document (return false to stop),
+/// `load` one by id.
+struct document_source {
+  std::function<result<std::optional<json>>(uint64_t id)> load;
+  std::function<status(const std::function<bool(uint64_t, const json&)>&)> each;
+};
+
 /// One REST collection, described as data; `add_resource_routes` gives it
 /// the reference's routes and conventions. A stored document is the item's
 /// representation plus private members whose names start with '_'.
@@ -107,6 +118,9 @@ struct resource_def {
       candidates;
   /// A collection GET refuses to list without one of these filters.
   std::vector<std::string> required_filters;
+  /// Set: the documents come from here instead of `family` (read-only
+  /// views; writes still go through their own operations).
+  std::shared_ptr<const document_source> source;
 };
 
 /// The default `owner`: reseller_id, customer_id, subscriber_id members.

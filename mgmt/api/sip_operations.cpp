@@ -1,5 +1,6 @@
 #include "mgmt/api/sip_operations.hpp"
 
+#include "actors/subscriber/location_store.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "mgmt/api/authenticator.hpp"
 #include "mgmt/api/keys.hpp"
@@ -167,8 +168,7 @@ void add_registration_operations(api_service& api, caf::actor directory) {
            id = std::stoull(rq.params["id"]);
          } catch (...) {
          }
-         auto doc = api.reader().load(kind_registrations, id,
-                                      persistence::cf::registrations);
+         auto doc = api.load(*api.find("subscriberregistrations"), id);
          if (!doc || !*doc || !auth::can_see(who, owner_from_members(**doc)))
            return respond(
                error_response(rest::not_found("subscriberregistration")));
@@ -187,9 +187,32 @@ void add_registration_operations(api_service& api, caf::actor directory) {
 } // namespace
 
 void add_sip_operations(api_service& api, edge_shield& shield,
-                        caf::actor directory) {
+                        caf::actor directory,
+                        std::shared_ptr<actors::shared_records> shared) {
   add_ban_operations(api, shield);
   add_registration_operations(api, std::move(directory));
+  if (!shared)
+    return;
+  // Every node lists the cluster's bindings, not only those its own
+  // subscriber actors wrote (its local copies also keep AoRs that moved).
+  auto src = std::make_shared<document_source>();
+  src->each = [shared](const std::function<bool(uint64_t, const json&)>& v) {
+    return sub::each_shared_binding_doc(*shared, v);
+  };
+  src->load = [shared](uint64_t id) -> result<std::optional<json>> {
+    std::optional<json> found;
+    auto st = sub::each_shared_binding_doc(
+        *shared, [&](uint64_t binding, const json& doc) {
+          if (binding != id)
+            return true;
+          found = doc;
+          return false;
+        });
+    if (!st)
+      return st.err();
+    return found;
+  };
+  api.set_source("subscriberregistrations", std::move(src));
 }
 
 } // namespace sb::mgmt::api

@@ -7,11 +7,15 @@
 //   DELETE /api/bannedusers/{id}      lift a user's ban ("user@domain")
 //   POST   /api/subscriberregistrations[/]    a permanent binding
 //   DELETE /api/subscriberregistrations/{id}  remove a binding
-// Registrations are read through the stored collection; writes go to the
+// Registrations are read through the stored collection (in cluster mode
+// from the shared records of every node's registrar); writes go to the
 // subscriber actor that owns the AoR, so they never race a REGISTER.
+#include "actors/support/shared_records.hpp"
 #include "mgmt/api/api_service.hpp"
 
 #include <caf/actor.hpp>
+
+#include <memory>
 
 namespace sb::sip::edge {
 class edge_shield;
@@ -19,7 +23,10 @@ class edge_shield;
 
 namespace sb::mgmt::api {
 
-void add_sip_operations(api_service& api, sip::edge::edge_shield& shield,
-                        caf::actor directory);
+/// `shared_locations` set (cluster mode): /api/subscriberregistrations
+/// lists the bindings held there instead of this node's store.
+void add_sip_operations(
+    api_service& api, sip::edge::edge_shield& shield, caf::actor directory,
+    std::shared_ptr<actors::shared_records> shared_locations = nullptr);
 
 } // namespace sb::mgmt::api

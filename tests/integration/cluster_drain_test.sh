@@ -39,8 +39,47 @@ owned_by() { # owned_by NODE: how many of the AoRs sp1's view places there
   echo "$n"
 }
 
+bindings_at() { count_at "$(node_ip "$1")" "/api/subscriberregistrations/?rows=1${2:+&$2}"; }
+expect_bindings() { # expect_bindings COUNT NODE...: each node's API lists COUNT
+  local want=$1 k
+  shift
+  for k in "$@"; do
+    [[ "$(bindings_at "$k")" == "$want" ]] ||
+      fail "sp$k lists $(bindings_at "$k") bindings, not $want"
+  done
+}
+
 register_all reg1
 pass "$N registrations through sp1 (owners: sp1 $(owned_by sp1), sp2 $(owned_by sp2))"
+# Each node lists the cluster's bindings, not only its own actors' ones.
+expect_bindings "$N" 1 2
+pass "sp1 and sp2 both list all $N bindings"
+
+# --- an API change on a node that does not own the AoR ---------------------
+# It must be made by the owner's actor: one on sp2 would write the shared
+# record behind the owner's back, and the owner's next REGISTER would drop
+# the change again.
+for i in $(seq 1 "$N"); do
+  user=$(printf 'd%04d' "$i")
+  [[ "$(view 1 "key=subscriber:sip:$user@$DOMAIN" | jq -r '.owner')" == sp1 ]] && break
+done
+sub_id=$(curl -sk -m 10 -u "$AUTH" \
+  "https://$(node_ip 2):$CLUSTER_MGMT_PORT/api/subscribers/?username=$user&domain=$DOMAIN" |
+  jq -r '._embedded["ngcp:subscribers"][0].id')
+perm="sip:$user-perm@127.0.0.2:5999"
+create "$(node_ip 2)" subscriberregistrations \
+  "{\"subscriber_id\": $sub_id, \"contact\": \"$perm\"}" >/dev/null
+register_all reg1b # the owner (sp1) refreshes every AoR
+expect_bindings $((N + 1)) 1 2
+perm_id=$(curl -sk -m 10 -u "$AUTH" \
+  "https://$(node_ip 2):$CLUSTER_MGMT_PORT/api/subscriberregistrations/?contact=$perm" |
+  jq -r '._embedded["ngcp:subscriberregistrations"][0].id // empty')
+[[ -n "$perm_id" ]] || fail "the permanent binding of $user is gone after its REGISTER"
+r=$(curl -sk -m 10 -u "$AUTH" -X DELETE -o /dev/null -w '%{http_code}' \
+  "https://$(node_ip 2):$CLUSTER_MGMT_PORT/api/subscriberregistrations/$perm_id")
+[[ "$r" == 204 ]] || fail "DELETE of the permanent binding through sp2: $r"
+expect_bindings "$N" 1 2
+pass "a binding added and removed through sp2 for $user (owned by sp1) survives sp1's REGISTERs"
 
 # --- a node joins ---------------------------------------------------------
 start_cluster_node "$BASE" 3 "$WORK/sp3.log"
@@ -58,7 +97,8 @@ done
   fail "sp3 runs $(actors_of sp3) actors, owns $share AoRs (sp1 $(owned_by sp1) / $(actors_of sp1), sp2 $(owned_by sp2) / $(actors_of sp2)): $(view 1)"
 grep -q 'handed over' "$WORK/sp1.log" "$WORK/sp2.log" ||
   fail "no actor handed over to the new node"
-pass "a joining node takes its share: sp3 owns and runs $share of $N"
+expect_bindings "$N" 3
+pass "a joining node takes its share: sp3 owns and runs $share of $N, and lists all bindings"
 
 # --- drain sp2 with calls up and REGISTERs arriving -----------------------
 inf_calls "$WORK/calls.inf" 1 2
@@ -86,6 +126,7 @@ wait "$REG_PID" || true
 wait "$CALLS_PID" || true
 [[ "$(successes calls)" == 2 ]] || fail "calls during the drain: $(successes calls) of 2"
 [[ "$(owned_by sp2)" == 0 ]] || fail "sp2 still owns AoRs after its exit"
+expect_bindings "$N" 1 3
 pass "sp2 drained ($sp2_share AoRs moved) and exited 0; REGISTERs and calls meanwhile all succeeded"
 
 # Every binding is still there: a call to each one reaches the callee.

@@ -439,3 +439,42 @@ TEST_CASE("location store: wrongly typed record ids are an error, not an "
     CHECK_FALSE(ok);
   }
 }
+
+TEST_CASE("location store: the shared binding documents of every AoR",
+          "[subscriber][location_store]") {
+  memory_records shared;
+  auto a = record_of(registered(
+      alice, {contact("sip:alice@192.0.2.1"), contact("sip:alice@192.0.2.2")}));
+  auto b = record_of(registered(bob, {contact("sip:bob@192.0.2.3")}));
+  shared.records[alice] = encode_record(a);
+  shared.records[bob] = encode_record(b);
+  shared.records["sip:broken@example.test"] = "{not json";
+
+  std::map<uint64_t, std::string> seen; // id -> contact
+  REQUIRE(each_shared_binding_doc(shared, [&](uint64_t id, const json& d) {
+            seen[id] = d.value("contact", "");
+            CHECK(d.contains("subscriber_id"));
+            return true;
+          }).ok());
+  // The corrupt record is skipped, the others give one document each,
+  // under the ids a local save would use.
+  std::map<uint64_t, std::string> want;
+  for (const auto* rec : {&a, &b})
+    for (const auto& bd : rec->state.bindings)
+      want[binding_id(rec->state.aor, bd)] = bd.uri;
+  CHECK(seen == want);
+
+  SECTION("the visitor stops the walk") {
+    int n = 0;
+    REQUIRE(each_shared_binding_doc(shared, [&](uint64_t, const json&) {
+              return ++n < 2;
+            }).ok());
+    CHECK(n == 2);
+  }
+  SECTION("a failing store is an error") {
+    shared.failing = true;
+    CHECK_FALSE(each_shared_binding_doc(shared, [](uint64_t, const json&) {
+                  return true;
+                }).ok());
+  }
+}
