@@ -103,6 +103,10 @@ struct refresh_out {
   uint32_t cseq = 0;
 };
 
+// How long the call waits for its media session's answer (it may run on
+// another node) before it takes the session as gone.
+constexpr std::chrono::seconds media_answer_timeout{5};
+
 size_t idx(side s) {
   return static_cast<size_t>(s);
 }
@@ -387,26 +391,29 @@ struct call_shell {
       return;
     }
     sdp_continuation = std::move(then);
-    auto op = std::make_shared<media::sdp_op>();
-    op->from = leg_of(from);
-    op->offer = offer;
-    op->body = std::move(body);
-    // `op` outlives `done`: the media session calls it while it holds op.
-    op->done = [me = me(), raw = op.get()](result<std::string> r) {
-      caf::anon_send(
-          me, call_sdp_atom::value,
-          std::make_shared<sdp_outcome>(sdp_outcome{std::move(r), raw->after}));
-    };
-    self->send(media, media::media_sdp_atom::value, op);
+    self->request(media, media_answer_timeout, media::media_sdp_atom::value,
+                  static_cast<uint8_t>(leg_of(from)), offer, std::move(body))
+        .then(
+            [this](bool ok, const std::string& text, const std::string& after) {
+              auto passed = media::sdp_answer(ok, text, after);
+              if (!passed) {
+                on_sdp(passed.err());
+                return;
+              }
+              media_state = std::move(passed->after);
+              on_sdp(std::move(passed->body));
+            },
+            [this](caf::error& e) {
+              on_sdp(error{"the media session did not answer: " +
+                           self->system().render(e)});
+            });
   }
 
-  void on_sdp(const sdp_result& r) {
+  void on_sdp(result<std::string> body) {
     auto then = std::move(sdp_continuation);
     sdp_continuation = nullptr;
-    if (r->body)
-      media_state = r->after;
     if (then)
-      then(std::move(r->body));
+      then(std::move(body));
     pump();
   }
 
@@ -991,6 +998,10 @@ struct call_shell {
       push(media_timeout{});
       return;
     }
+    check_media_later();
+  }
+
+  void check_media_later() {
     self->delayed_send(self, env->settings()->media_check,
                        call_media_check_atom::value);
   }
@@ -1031,7 +1042,6 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
       [self](call_timer_atom, uint8_t kind) {
         self->state.push(timer_fired{static_cast<timer_kind>(kind)});
       },
-      [self](call_sdp_atom, const sdp_result& r) { self->state.on_sdp(r); },
       [self](call_hand_over_atom) { self->state.hand_over(); },
       [self](call_migrate_atom) { self->state.migrate(); },
       [self](call_session_atom, uint8_t leg, uint32_t gen) {
@@ -1041,18 +1051,29 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
         auto& s = self->state;
         if (s.ended || !s.media)
           return;
-        auto me = s.me();
-        std::function<void(media::media_report)> cb =
-            [me](media::media_report rep) {
-              caf::anon_send(
-                  me, call_media_report_atom::value,
-                  std::make_shared<media::media_report>(std::move(rep)));
-            };
-        self->send(s.media, media::media_stats_atom::value, std::move(cb));
-      },
-      [self](call_media_report_atom,
-             const std::shared_ptr<media::media_report>& rep) {
-        self->state.on_media_report(*rep);
+        self->request(s.media, media_answer_timeout,
+                      media::media_stats_atom::value)
+            .then(
+                [self](const std::string& text) {
+                  auto j = nlohmann::json::parse(text, nullptr, false);
+                  auto rep = j.is_discarded()
+                                 ? result<media::media_report>{error{
+                                       "media report: not JSON"}}
+                                 : media::report_from_json(
+                                       j, std::chrono::steady_clock::now());
+                  if (!rep) {
+                    spdlog::warn("call {}: {}", self->state.a.call_id,
+                                 rep.err().message);
+                    self->state.check_media_later();
+                    return;
+                  }
+                  self->state.on_media_report(*rep);
+                },
+                [self](caf::error& e) {
+                  spdlog::warn("call {}: no media counters: {}",
+                               self->state.a.call_id, self->system().render(e));
+                  self->state.check_media_later();
+                });
       },
   };
 }

@@ -24,11 +24,8 @@ using call_response_atom = caf::atom_constant<caf::atom("cl_rsp")>;
 using call_wait_tick_atom = caf::atom_constant<caf::atom("cl_wait")>;
 /// A timer of the call core: (generation, timer kind as uint8_t).
 using call_timer_atom = caf::atom_constant<caf::atom("cl_tmr")>;
-/// The media session's rewrite of an SDP: sdp_result.
-using call_sdp_atom = caf::atom_constant<caf::atom("cl_sdp")>;
-/// Time to look at the media counters; then the counters themselves.
+/// Time to look at the media counters.
 using call_media_check_atom = caf::atom_constant<caf::atom("cl_mchk")>;
-using call_media_report_atom = caf::atom_constant<caf::atom("cl_mrep")>;
 /// The node was fenced: the call leaves it without a word to either side
 /// and without a CDR; its snapshot stays for whoever owns it now.
 using call_hand_over_atom = caf::atom_constant<caf::atom("cl_hand")>;
@@ -40,16 +37,6 @@ using call_migrate_atom = caf::atom_constant<caf::atom("cl_migr")>;
 /// A leg's session timer is due: (side as uint8_t, generation).
 using call_session_atom = caf::atom_constant<caf::atom("cl_sess")>;
 
-/// The body for the other leg (or why not) and the media session's state
-/// after it, for the call's snapshot.
-struct sdp_outcome {
-  result<std::string> body;
-  media::media_session_state after;
-};
-using sdp_result = std::shared_ptr<sdp_outcome>;
-
 } // namespace sb::actors::call
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<sb::sip::edge::incoming_response>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sb::actors::call::sdp_result)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<sb::actors::media::media_report>)

@@ -1,5 +1,6 @@
 #include "actors/media/media_session_actor.hpp"
 
+#include "actors/media/media_snapshot.hpp"
 #include "common/log.hpp"
 #include "common/metrics/registry.hpp"
 
@@ -92,29 +93,36 @@ status open_relays(resources& r, uint16_t& failed_rtp) {
   return {};
 }
 
-void on_sdp(self_t* self, sdp_op& op) {
+using sdp_reply = caf::result<bool, std::string, std::string>;
+
+sdp_reply refused(std::string why) {
+  return {false, std::move(why), std::string{}};
+}
+
+sdp_reply on_sdp(self_t* self, leg_id from, bool offer,
+                 const std::string& body) {
   auto& r = *self->state.res;
   result<sdp_forward> fwd = error{""};
   // A port of the range may be held by another program: its pair is set
   // aside and the offer tries the next free ones (a few times).
   for (int attempt = 0;; ++attempt) {
     auto before = r.state;
-    if (op.offer) {
+    if (offer) {
       std::lock_guard lock(r.env->pool_mu);
-      fwd = on_offer(r.state, r.env->pool, op.from, op.body, r.env->address);
+      fwd = on_offer(r.state, r.env->pool, from, body, r.env->address);
       resources::count_pairs(*r.env);
     } else {
-      fwd = on_answer(r.state, op.from, op.body, r.env->address);
+      fwd = on_answer(r.state, from, body, r.env->address);
     }
     if (!fwd)
-      return op.done(fwd.err());
+      return refused(fwd.err().message);
     uint16_t failed = 0;
     auto st = open_relays(r, failed);
     if (st)
       break;
     spdlog::warn("{}", st.err().message);
-    if (!op.offer || failed == 0 || attempt == 7)
-      return op.done(st.err());
+    if (!offer || failed == 0 || attempt == 7)
+      return refused(st.err().message);
     {
       std::lock_guard lock(r.env->pool_mu);
       for (auto p : fwd->allocated)
@@ -128,10 +136,9 @@ void on_sdp(self_t* self, sdp_op& op) {
   for (size_t i = 0; i < fwd->expect.size() && i < r.relays.size(); ++i)
     if (fwd->expect[i] && r.relays[i])
       r.relays[i]->expect(
-          op.from, endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtp),
+          from, endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtp),
           endpoint_of(fwd->expect[i]->ip, fwd->expect[i]->rtcp));
-  op.after = r.state;
-  op.done(std::move(fwd->body));
+  return {true, std::move(fwd->body), session_to_json(r.state).dump()};
 }
 
 caf::behavior media_session(self_t* self, std::shared_ptr<resources> res,
@@ -149,22 +156,38 @@ caf::behavior media_session(self_t* self, std::shared_ptr<resources> res,
     self->quit();
   });
   return {
-      [=](media_sdp_atom, const std::shared_ptr<sdp_op>& op) {
-        on_sdp(self, *op);
+      [=](media_sdp_atom, uint8_t leg, bool offer,
+          const std::string& body) -> sdp_reply {
+        if (leg > 1)
+          return refused("no leg " + std::to_string(leg));
+        return on_sdp(self, static_cast<leg_id>(leg), offer, body);
       },
-      [=](media_stats_atom, const std::function<void(media_report)>& done) {
+      [=](media_stats_atom) {
         media_report rep;
         for (const auto& r : self->state.res->relays)
           if (r)
             rep.streams.push_back({r->stats(leg_id::a), r->stats(leg_id::b)});
           else
             rep.streams.emplace_back();
-        done(std::move(rep));
+        return report_to_json(rep, std::chrono::steady_clock::now()).dump();
       },
   };
 }
 
 } // namespace
+
+result<sdp_passed> sdp_answer(bool ok, const std::string& text,
+                              const std::string& after_json) {
+  if (!ok)
+    return error{text};
+  auto j = nlohmann::json::parse(after_json, nullptr, false);
+  if (j.is_discarded())
+    return error{"media: the session's state does not parse"};
+  auto after = session_from_json(j);
+  if (!after)
+    return after.err();
+  return sdp_passed{text, std::move(*after)};
+}
 
 caf::actor spawn_media_session(caf::actor_system& sys,
                                std::shared_ptr<media_env> env, caf::actor owner,

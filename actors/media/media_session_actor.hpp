@@ -7,6 +7,7 @@
 // the owner ends, for whatever reason, the session ends too, and its ports
 // go back to the pool on every path (the release runs when the actor's
 // state is destroyed, so a crash of this actor releases them as well).
+#include "actors/media/media_report.hpp"
 #include "actors/media/media_session_state.hpp"
 #include "common/asio.hpp"
 #include "common/metrics/fwd.hpp"
@@ -14,7 +15,6 @@
 #include "media/port_pool.hpp"
 #include "media/rtp_relay.hpp"
 
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,7 +22,6 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
 namespace sb::actors::media {
@@ -51,28 +50,28 @@ struct media_env {
   media_metrics metrics; ///< set before the first session
 };
 
-/// An SDP passing through the session: an offer or an answer from leg
-/// `from`; `done` gets the body for the other leg, or why it was refused
-/// (the call answers 488 Not Acceptable Here). Called on the actor's
-/// thread.
-struct sdp_op {
-  leg_id from = leg_id::a;
-  bool offer = true;
+// The session's messages. Every payload is a value that can cross nodes:
+// the call that owns a session may run on another node (issue 6).
+
+/// An SDP offer or answer from a leg: (media_sdp_atom, uint8_t leg_id,
+/// bool offer, std::string body) -> (bool ok, std::string the body for the
+/// other leg or why it was refused, std::string the session's state after
+/// it as JSON (media_snapshot.hpp), for the call's snapshot). A refused
+/// SDP leaves the state as it was; the call answers 488.
+using media_sdp_atom = caf::atom_constant<caf::atom("md_sdp")>;
+/// The relays' counters: (media_stats_atom) -> std::string, the
+/// media_report as JSON (media_report.hpp).
+using media_stats_atom = caf::atom_constant<caf::atom("md_stats")>;
+
+/// What an SDP answer of the session means: the body for the other leg and
+/// the state after it, or why not (the reason, or an answer that does not
+/// parse).
+struct sdp_passed {
   std::string body;
-  std::function<void(result<std::string>)> done;
-  /// Set before `done` runs: the session's state after this SDP, for the
-  /// call's snapshot (media_snapshot.hpp).
   media_session_state after;
 };
-
-/// The counters of every stream's relay, per leg.
-struct media_report {
-  std::vector<std::array<sb::media::leg_stats, 2>> streams;
-};
-
-using media_sdp_atom = caf::atom_constant<caf::atom("md_sdp")>;
-/// Payload: std::function<void(media_report)>, called on the actor's thread.
-using media_stats_atom = caf::atom_constant<caf::atom("md_stats")>;
+result<sdp_passed> sdp_answer(bool ok, const std::string& text,
+                              const std::string& after_json);
 
 /// Spawns the session of `owner`'s call; `session_id` seeds the o= lines.
 caf::actor spawn_media_session(caf::actor_system& sys,
@@ -89,8 +88,3 @@ result<caf::actor> spawn_restored_media_session(caf::actor_system& sys,
                                                 media_session_state state);
 
 } // namespace sb::actors::media
-
-// Local-only: these carry closures and never leave their node.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<sb::actors::media::sdp_op>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(
-    std::function<void(sb::actors::media::media_report)>)

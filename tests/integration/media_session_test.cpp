@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include <future>
@@ -72,31 +73,44 @@ struct fixture {
     io_thread.join();
   }
 
+  // Asks as a call on any node does: with the session's messages only.
   sb::result<std::string> sdp(const caf::actor& session, leg_id from,
                               bool offer, std::string body) {
-    auto done = std::make_shared<std::promise<sb::result<std::string>>>();
-    auto fut = done->get_future();
-    auto op = std::make_shared<sdp_op>();
-    op->from = from;
-    op->offer = offer;
-    op->body = std::move(body);
-    op->done = [done](sb::result<std::string> r) {
-      done->set_value(std::move(r));
-    };
-    caf::anon_send(session, media_sdp_atom::value, op);
-    REQUIRE(fut.wait_for(5s) == std::future_status::ready);
-    return fut.get();
+    caf::scoped_actor self{*sys};
+    sb::result<std::string> out = sb::error{"no answer"};
+    self->request(session, 5s, media_sdp_atom::value,
+                  static_cast<uint8_t>(from), offer, std::move(body))
+        .receive(
+            [&](bool ok, const std::string& text, const std::string& after) {
+              auto passed = sdp_answer(ok, text, after);
+              if (!passed) {
+                out = passed.err();
+                return;
+              }
+              last_state = passed->after;
+              out = passed->body;
+            },
+            [&](caf::error& e) { FAIL(sys->render(e)); });
+    return out;
   }
 
   media_report stats(const caf::actor& session) {
-    auto done = std::make_shared<std::promise<media_report>>();
-    auto fut = done->get_future();
-    caf::anon_send(session, media_stats_atom::value,
-                   std::function<void(media_report)>(
-                       [done](media_report r) { done->set_value(r); }));
-    REQUIRE(fut.wait_for(5s) == std::future_status::ready);
-    return fut.get();
+    caf::scoped_actor self{*sys};
+    media_report out;
+    self->request(session, 5s, media_stats_atom::value)
+        .receive(
+            [&](const std::string& text) {
+              auto rep = report_from_json(nlohmann::json::parse(text),
+                                          std::chrono::steady_clock::now());
+              REQUIRE(rep.ok());
+              out = std::move(*rep);
+            },
+            [&](caf::error& e) { FAIL(sys->render(e)); });
+    return out;
   }
+
+  /// The session's state after the last SDP it passed.
+  media_session_state last_state;
 
   size_t ports_in_use() {
     std::lock_guard lock(env->pool_mu);
@@ -142,6 +156,16 @@ TEST_CASE("media session: SDP sets up the relay, RTP flows, the call's end "
   REQUIRE(rep.streams.size() == 1);
   CHECK(rep.streams[0][0].rtp_packets == 10);
   CHECK(rep.streams[0][1].rtp_packets == 4);
+  // Through the message's JSON: where each leg sends from, and how long
+  // ago it last did.
+  CHECK(rep.streams[0][0].latched ==
+        "127.0.0.1:" + std::to_string(alice.address().port()));
+  REQUIRE(rep.streams[0][1].last_packet);
+  CHECK(std::chrono::steady_clock::now() - *rep.streams[0][1].last_packet < 5s);
+  // The state for the call's snapshot came with the answer.
+  REQUIRE(f.last_state.streams.size() == 1);
+  CHECK(f.last_state.streams[0].port[0]);
+  CHECK(f.last_state.streams[0].port[1]);
 
   // A bad SDP is refused and changes nothing.
   CHECK_FALSE(f.sdp(session, leg_id::a, true, "v=0\r\nbroken").ok());
