@@ -324,8 +324,8 @@ caf::behavior subscriber_actor(self_t* self, std::shared_ptr<registrar_env> env,
         auto from = env.settings()->keepalive_from;
         for (const auto& b : keepalive_targets(self->state.rec.state))
           if (env.send_options && b.received)
-            env.send_options(
-                sip::edge::outgoing_options{b.uri, *b.received, from});
+            env.send_options(sip::edge::outgoing_options{b.uri, *b.received,
+                                                         from, b.local_socket});
         arm_keepalive(self);
       },
       [=](idle_atom) {

@@ -31,6 +31,9 @@ using admin_out_atom = caf::atom_constant<caf::atom("rs_admo")>;
 using remote_admin_atom = caf::atom_constant<caf::atom("rs_adm")>;
 // Local, the owner's op is done: (promise key, ok, binding id, error).
 using admin_done_atom = caf::atom_constant<caf::atom("rs_admd")>;
+// To an lb: (request URI, transport, target ip, target port, From URI,
+// local socket), a NAT keepalive to send.
+using remote_options_atom = caf::atom_constant<caf::atom("rs_opt")>;
 
 std::string
 binding_request_to_json(const subscriber::permanent_binding_request& b) {
@@ -138,6 +141,13 @@ void forward_admin(const caf::actor& local, const caf::actor& owner,
   caf::anon_send(local, admin_out_atom::value, owner, std::move(op));
 }
 
+void forward_options(const caf::actor& lb,
+                     const sip::edge::outgoing_options& o) {
+  caf::anon_send(lb, remote_options_atom::value, o.request_uri,
+                 static_cast<uint8_t>(o.target.transport), o.target.ip,
+                 o.target.port, o.from_uri, o.local_socket);
+}
+
 namespace {
 
 // Spawned with its state as arguments: CAF 0.17 mishandles the stored
@@ -236,6 +246,17 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
         };
         hooks.admin(std::move(op));
         return rp;
+      },
+      [hooks](remote_options_atom, const std::string& uri, uint8_t transport,
+              const std::string& ip, uint16_t port, const std::string& from,
+              const std::string& local) {
+        if (!hooks.send_options || transport > 4)
+          return;
+        hooks.send_options(
+            {uri,
+             {static_cast<sip::sip_transport>(transport), ip, port},
+             from,
+             local});
       },
       [promises](admin_done_atom, uint64_t key, bool ok, uint64_t id,
                  const std::string& err) {

@@ -71,6 +71,11 @@ void forward_admin(const caf::actor& local, const caf::actor& owner,
                    std::shared_ptr<subscriber::admin_op> op);
 inline constexpr std::chrono::seconds admin_timeout{5};
 
+/// Has the lb node whose remote_sip actor is `lb` send a NAT keepalive of
+/// a binding this node's subscriber actor keeps.
+void forward_options(const caf::actor& lb,
+                     const sip::edge::outgoing_options& o);
+
 struct remote_sip_hooks {
   /// A request from another node, parsed, with a remote key: hand it to
   /// the local owner (the subscriber directory).
@@ -82,6 +87,9 @@ struct remote_sip_hooks {
   /// An API change of a binding from another node (`forwarded` set): hand
   /// it to the local owner (the subscriber directory).
   std::function<void(std::shared_ptr<subscriber::admin_op>)> admin;
+  /// A NAT keepalive another node's subscriber actor wants sent from this
+  /// node's edge.
+  std::function<void(sip::edge::outgoing_options)> send_options;
 };
 
 caf::actor spawn_remote_sip(caf::actor_system& sys,

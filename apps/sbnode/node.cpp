@@ -325,9 +325,11 @@ int node::run() {
     }
     media = std::move(*svc);
   }
-  // The SIP edge, the subscriber actors and the call actors (lb role).
+  // The SIP edge (lb role), the subscriber actors and the call actors (lb
+  // role, and in a cluster the proxy role: the lb nodes forward to them).
   std::unique_ptr<sip_service> sip;
-  if (cfg_.host().has_role("lb")) {
+  if (cfg_.host().has_role("lb") ||
+      (cluster && cfg_.host().has_role("proxy"))) {
     auto svc = sip_service::start(cfg_, s, data_dir, **store, sys,
                                   media ? media->env() : nullptr,
                                   metrics::default_registry(), cluster.get());

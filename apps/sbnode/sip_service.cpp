@@ -187,6 +187,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->nonce_secret_ = got->str;
   }
 
+  // A node with the lb role has the SIP edge; one with only the proxy role
+  // runs subscriber actors for the lb nodes, which forward to it, and
+  // reaches UAs through them.
+  const bool has_edge = cfg.host().has_role("lb");
   sip::edge::edge_options eo;
   // An HA pair's shared addresses first (the service address, from which
   // requests leave), bound non-locally by the standby; then its own.
@@ -198,16 +202,22 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   for (const auto& i : cfg.host().interfaces)
     if (i.has_type("sip_ext"))
       eo.addresses.push_back(i.ip);
-  if (eo.addresses.empty())
+  if (has_edge && eo.addresses.empty())
     return error{"network.yml: host " + cfg.node +
                  " has the lb role but no sip_ext interface"};
-  svc->keepalive_from_ = "sip:keepalive@" + eo.addresses.front();
+  if (eo.addresses.empty() && !cfg.host().interfaces.empty())
+    eo.addresses.push_back(cfg.host().interfaces.front().ip);
+  svc->keepalive_from_ =
+      "sip:keepalive@" +
+      (eo.addresses.empty() ? std::string("localhost") : eo.addresses.front());
   eo.port = static_cast<uint16_t>(s.sip.port);
   eo.tls_port = static_cast<uint16_t>(s.sip.tls_port);
-  auto dir = tls_dir(cfg, s, data_dir);
-  if (!dir)
-    return dir.err();
-  eo.tls_dir = *dir;
+  if (has_edge) {
+    auto dir = tls_dir(cfg, s, data_dir);
+    if (!dir)
+      return dir.err();
+    eo.tls_dir = *dir;
+  }
   eo.max_message_bytes = static_cast<std::size_t>(s.sip.max_message_bytes);
   eo.server = s.sip.user_agent;
   eo.routed_methods = routed_methods;
@@ -248,38 +258,41 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   auto remote_edge = std::make_shared<std::function<void(
       uint64_t, sip::edge::sip_reply)>>(); // set once the edge exists
   auto remote_table = std::make_shared<actors::remote_requests>();
-  svc->edge_ = std::make_unique<sip::edge::sip_edge>(
-      eo,
-      [directory, manager, calls, view,
-       remote_edge](sip::edge::incoming_request&& rq) {
-        // A node whose lease lapsed may have lost its keys: it acts on none
-        // until the membership has renewed it and dropped what moved.
-        if (view && !view->lease_valid(std::chrono::steady_clock::now())) {
-          if (rq.needs_reply)
-            (*remote_edge)(rq.key,
-                           sip::edge::sip_reply::of(503, "Node Not In Cluster",
-                                                    {{"Retry-After", "1"}}));
-          return;
-        }
-        if (rq.message.method != "REGISTER") {
-          actors::call::dispatch_call_request(*calls, manager, std::move(rq));
-          return;
-        }
-        caf::anon_send(
-            directory, sub::sip_request_atom::value,
-            std::make_shared<sip::edge::incoming_request>(std::move(rq)));
-      },
-      [shield](const sip::sip_message& m, const sip::source_address& a) {
-        return shield->screen(m, a);
-      },
-      metrics);
+  if (has_edge)
+    svc->edge_ = std::make_unique<sip::edge::sip_edge>(
+        eo,
+        [directory, manager, calls, view,
+         remote_edge](sip::edge::incoming_request&& rq) {
+          // A node whose lease lapsed may have lost its keys: it acts on
+          // none until the membership has renewed it and dropped what moved.
+          if (view && !view->lease_valid(std::chrono::steady_clock::now())) {
+            if (rq.needs_reply)
+              (*remote_edge)(
+                  rq.key, sip::edge::sip_reply::of(503, "Node Not In Cluster",
+                                                   {{"Retry-After", "1"}}));
+            return;
+          }
+          if (rq.message.method != "REGISTER") {
+            actors::call::dispatch_call_request(*calls, manager, std::move(rq));
+            return;
+          }
+          caf::anon_send(
+              directory, sub::sip_request_atom::value,
+              std::make_shared<sip::edge::incoming_request>(std::move(rq)));
+        },
+        [shield](const sip::sip_message& m, const sip::source_address& a) {
+          return shield->screen(m, a);
+        },
+        metrics);
   auto* edge = svc->edge_.get();
-  edge->set_response_handler([calls](sip::edge::incoming_response&& r) {
-    actors::call::dispatch_call_response(*calls, std::move(r));
-  });
-  *remote_edge = [edge](uint64_t key, sip::edge::sip_reply r) {
-    edge->reply(key, std::move(r));
-  };
+  if (edge) {
+    edge->set_response_handler([calls](sip::edge::incoming_response&& r) {
+      actors::call::dispatch_call_response(*calls, std::move(r));
+    });
+    *remote_edge = [edge](uint64_t key, sip::edge::sip_reply r) {
+      edge->reply(key, std::move(r));
+    };
+  }
   // Answers to requests forwarded from other nodes go back to them.
   svc->env_->reply = [edge, remote_table](uint64_t key,
                                           sip::edge::sip_reply r) {
@@ -287,8 +300,18 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
       remote_table->reply(key, r);
       return;
     }
-    edge->reply(key, std::move(r));
+    if (edge)
+      edge->reply(key, std::move(r));
+    else
+      spdlog::error("sip: an answer for a request of no edge (key {})", key);
   };
+  // NAT keepalives leave from the edge; in a cluster from the lb node that
+  // has the address the binding came in on (it may be another node's).
+  auto local_options = [edge](sip::edge::outgoing_options o) {
+    if (edge)
+      edge->send_options(std::move(o));
+  };
+  svc->env_->send_options = local_options;
   if (cluster) {
     svc->remote_sip_ = actors::spawn_remote_sip(
         sys, remote_table,
@@ -297,7 +320,8 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
                           std::move(rq));
          },
          [edge](uint64_t key, sip::edge::sip_reply r) {
-           edge->reply(key, std::move(r));
+           if (edge)
+             edge->reply(key, std::move(r));
          },
          [&sys, calls = svc->calls_](const std::string& node) {
            spdlog::info("calls: {} drains, taking over its calls", node);
@@ -305,7 +329,8 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
          },
          [directory](std::shared_ptr<sub::admin_op> op) {
            caf::anon_send(directory, sub::admin_atom::value, std::move(op));
-         }});
+         },
+         local_options});
     svc->env_->owns = [view](const std::string& aor) {
       auto owner = view->owner_of(subscriber_key(aor), "proxy");
       return !owner || *owner == view->self();
@@ -331,20 +356,53 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
         actors::forward_admin(local, peer, std::move(op));
       return static_cast<bool>(peer);
     };
+    svc->env_->send_options = [view, local_options, has_edge,
+                               network =
+                                   cfg.network](sip::edge::outgoing_options o) {
+      auto at = sip::parse_socket(o.local_socket);
+      auto lbs = at ? network.with_address(at->ip, "lb", "sip_ext")
+                    : std::vector<const config::host_config*>{};
+      for (const auto* h : lbs) {
+        if (h->name == view->self()) {
+          local_options(std::move(o));
+          return;
+        }
+        if (auto lb = view->service(h->name, "sip")) {
+          actors::forward_options(lb, o);
+          return;
+        }
+      }
+      if (has_edge) // an address no lb has any more: from here
+        local_options(std::move(o));
+      else
+        spdlog::debug("sip: no lb node reachable for {}; keepalive to {} "
+                      "skipped",
+                      o.local_socket, o.request_uri);
+    };
   }
+  auto no_edge = [](std::string_view what) {
+    spdlog::error("sip: this node has no SIP edge; {} dropped", what);
+  };
   svc->calls_->reply = svc->env_->reply;
-  svc->calls_->send_request = [edge](sip::edge::outgoing_request r) {
-    edge->send_request(std::move(r));
+  svc->calls_->send_request = [edge, no_edge](sip::edge::outgoing_request r) {
+    if (edge)
+      edge->send_request(std::move(r));
+    else
+      no_edge(r.method);
   };
   svc->calls_->cancel_request = [edge](uint64_t id) {
-    edge->cancel_request(id);
+    if (edge)
+      edge->cancel_request(id);
   };
-  svc->calls_->new_request_id = [edge] { return edge->new_request_id(); };
-  svc->calls_->reply_orphan = [edge](sip::edge::orphan_reply o) {
-    edge->reply_orphan(std::move(o));
+  auto ids = std::make_shared<std::atomic<uint64_t>>(0);
+  svc->calls_->new_request_id = [edge, ids] {
+    return edge ? edge->new_request_id() : ++*ids;
   };
-  svc->env_->send_options = [edge](sip::edge::outgoing_options o) {
-    edge->send_options(std::move(o));
+  svc->calls_->reply_orphan = [edge, no_edge](sip::edge::orphan_reply o) {
+    if (edge)
+      edge->reply_orphan(std::move(o));
+    else
+      no_edge("an answer to a former node's INVITE");
   };
   svc->env_->on_auth = [shield](const std::string& ip, const std::string& user,
                                 sub::auth_event e) {
@@ -354,7 +412,12 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   // cluster mode the AoRs' owners re-activate them from Redis on demand.
   if (!cluster)
     caf::anon_send(svc->directory_, sub::restore_atom::value);
-  auto bound = svc->edge_->start();
+  if (!edge) {
+    spdlog::info("sip: no edge on this node (no lb role); its subscriber "
+                 "actors answer through the lb nodes");
+    return svc;
+  }
+  auto bound = edge->start();
   if (!bound) {
     svc->stop();
     return bound.err();

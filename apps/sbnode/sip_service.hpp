@@ -32,7 +32,9 @@ class cluster_service;
 /// interfaces), its shield, the subscriber directory the edge routes
 /// REGISTERs to, and the call manager and registry that take INVITEs and
 /// every message of a call. Built on nodes with the `lb` role
-/// (single-node: all roles).
+/// (single-node: all roles), and in a cluster on nodes with the `proxy`
+/// role too: without the lb role there is no edge, and the node's actors
+/// answer and send keepalives through the lb nodes.
 class sip_service {
 public:
   static result<std::unique_ptr<sip_service>>

@@ -216,6 +216,25 @@ const host_config* network_config::find(std::string_view name) const {
   return nullptr;
 }
 
+std::vector<const host_config*>
+network_config::with_address(std::string_view ip, std::string_view role,
+                             std::string_view type) const {
+  std::vector<const host_config*> out;
+  for (const auto& h : hosts) {
+    if (!h.has_role(role))
+      continue;
+    for (const auto& i : h.interfaces) {
+      bool has = i.ip == ip || std::find(i.shared_ip.begin(), i.shared_ip.end(),
+                                         ip) != i.shared_ip.end();
+      if (has && i.has_type(type)) {
+        out.push_back(&h);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 const std::vector<std::string>& known_roles() {
   static const std::vector<std::string> v{"lb", "proxy", "db", "mgmt"};
   return v;

@@ -42,6 +42,12 @@ struct network_config {
   std::vector<host_config> hosts;
 
   const host_config* find(std::string_view name) const;
+  /// The hosts with `role` that have `ip` as their own or shared address
+  /// on an interface carrying service zone `type`: the one that listens
+  /// there, or both nodes of an HA pair for their shared address.
+  std::vector<const host_config*> with_address(std::string_view ip,
+                                               std::string_view role,
+                                               std::string_view type) const;
 };
 
 /// The roles a host may have.

@@ -126,6 +126,10 @@ struct outgoing_options {
   std::string request_uri; ///< the binding's contact URI
   source_address target;   ///< where to send it (the NAT mapping)
   std::string from_uri;    ///< e.g. "sip:keepalive@127.0.0.1"
+  /// The listener the binding came in on ("udp:10.0.0.10:5060"): in a
+  /// cluster the lb node that has this address sends the keepalive, so it
+  /// leaves from the address the NAT let the REGISTER in through.
+  std::string local_socket{};
 };
 
 } // namespace sb::sip::edge

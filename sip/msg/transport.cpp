@@ -49,4 +49,29 @@ std::string to_string(const source_address& a) {
          std::to_string(a.port);
 }
 
+std::optional<source_address> parse_socket(std::string_view text) {
+  auto first = text.find(':');
+  auto last = text.rfind(':');
+  if (first == std::string_view::npos || last <= first + 1)
+    return std::nullopt;
+  auto t = parse_transport(text.substr(0, first));
+  auto ip = text.substr(first + 1, last - first - 1);
+  auto port_text = text.substr(last + 1);
+  if (!t || port_text.empty() || port_text.size() > 5)
+    return std::nullopt;
+  uint32_t port = 0;
+  for (char c : port_text) {
+    if (c < '0' || c > '9')
+      return std::nullopt;
+    port = port * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (port == 0 || port > 65535)
+    return std::nullopt;
+  if (ip.size() >= 2 && ip.front() == '[' && ip.back() == ']')
+    ip = ip.substr(1, ip.size() - 2);
+  if (ip.empty())
+    return std::nullopt;
+  return source_address{*t, std::string(ip), static_cast<uint16_t>(port)};
+}
+
 } // namespace sb::sip

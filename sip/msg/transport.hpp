@@ -36,4 +36,8 @@ struct source_address {
 /// "udp:203.0.113.5:40000": how bindings and routes show an address.
 std::string to_string(const source_address& a);
 
+/// The inverse of to_string (IPv6 with or without brackets: "udp:::1:5060",
+/// "udp:[::1]:5060"); nullopt for anything else.
+std::optional<source_address> parse_socket(std::string_view text);
+
 } // namespace sb::sip

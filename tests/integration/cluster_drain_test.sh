@@ -29,15 +29,6 @@ register_all() { # register_all NAME: every subscriber registers through sp1
   ok=$(successes "$1")
   ((ok == N)) || fail "$1: $ok of $N registrations succeeded"
 }
-actors_of() { view 1 | jq -r --arg n "$1" '[.members[]? | select(.name == $n) | .actors][0] // -1'; }
-owned_by() { # owned_by NODE: how many of the AoRs sp1's view places there
-  local i n=0
-  for i in $(seq 1 "$N"); do
-    [[ "$(view 1 "key=subscriber:sip:$(printf 'd%04d' "$i")@$DOMAIN" |
-      jq -r '.owner')" == "$1" ]] && n=$((n + 1))
-  done
-  echo "$n"
-}
 
 bindings_at() { count_at "$(node_ip "$1")" "/api/subscriberregistrations/?rows=1${2:+&$2}"; }
 expect_bindings() { # expect_bindings COUNT NODE...: each node's API lists COUNT
@@ -139,8 +130,4 @@ wait "$SIPP_PID" || true
   fail "after the drain $(successes verify) of $N subscribers reachable"
 pass "all $N subscribers reachable after the drain"
 
-for k in 1 3; do kill -TERM "${NODE_PIDS[$k]}"; done
-for k in 1 3; do
-  wait_exit "${NODE_PIDS[$k]}" 20
-  [[ "$EXIT_RC" == 0 ]] || fail "sp$k exit after SIGTERM: $EXIT_RC"
-done
+stop_nodes 1 3

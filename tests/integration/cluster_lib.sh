@@ -26,6 +26,28 @@ wait_state() {
 }
 state_of() { view "$1" | jq -r --arg n "$2" '[.members[]? | select(.name == $n) | .state][0] // "?"'; }
 
+# owned_by NODE: how many of the AoRs d0001..d$N@$DOMAIN sp1's view places
+# on NODE.
+owned_by() {
+  local i n=0
+  for i in $(seq 1 "$N"); do
+    [[ "$(view 1 "key=subscriber:sip:$(printf 'd%04d' "$i")@$DOMAIN" |
+      jq -r '.owner')" == "$1" ]] && n=$((n + 1))
+  done
+  echo "$n"
+}
+# actors_of NODE: the live actors NODE last reported (sp1's view).
+actors_of() { view 1 | jq -r --arg n "$1" '[.members[]? | select(.name == $n) | .actors][0] // -1'; }
+# stop_nodes K...: SIGTERM to each spK; each must exit 0 within 20 s.
+stop_nodes() {
+  local k
+  for k in "$@"; do kill -TERM "${NODE_PIDS[$k]}"; done
+  for k in "$@"; do
+    wait_exit "${NODE_PIDS[$k]}" 20
+    [[ "$EXIT_RC" == 0 ]] || fail "sp$k exit after SIGTERM: $EXIT_RC"
+  done
+}
+
 metric_of() { # metric_of IP NAME: a metric of the node at IP (0 when absent)
   # awk reads to the end: quitting early would make curl fail with EPIPE,
   # and pipefail with it.

@@ -72,9 +72,5 @@ wait_state 1 sp3 alive 15 >/dev/null
 wait_state 3 sp2 alive 15 >/dev/null
 pass "restarted node rejoins"
 
-for k in 1 2 3; do kill -TERM "${NODE_PIDS[$k]}"; done
-for k in 1 2 3; do
-  wait_exit "${NODE_PIDS[$k]}" 20
-  [[ "$EXIT_RC" == 0 ]] || fail "sp$k exit after SIGTERM: $EXIT_RC"
-done
+stop_nodes 1 2 3
 pass "SIGTERM exits 0 on every node"

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The carrier layout: an lb node in front (SIP edge, media relay, no proxy
+# role) and proxy nodes behind it with no SIP socket of their own. The lb
+# forwards every REGISTER to the proxy node that owns the AoR; the AoRs
+# spread over the proxies and none stays on the lb; every node lists every
+# binding; the NAT keepalive of a binding kept on a proxy leaves from the
+# lb, from the address the REGISTER came in on; a call reaches a
+# subscriber registered through it.
+source "$(dirname "$0")/cluster_lib.sh"
+
+N=20
+DOMAIN=carrier.example
+SCEN="$SB_SOURCE_DIR/tests/integration/sip"
+start_private_redis
+BASE="$WORK/cluster"
+mkdir -p "$BASE"
+cat >"$BASE/network.yml" <<'YML'
+hosts:
+  sp1:
+    role: [lb, db, mgmt]
+    interfaces: [lo]
+    lo:
+      ip: 127.0.0.11
+      type: [sip_ext, rtp_ext, api_int, ha_int]
+  sp2:
+    role: [proxy, mgmt]
+    interfaces: [lo]
+    lo:
+      ip: 127.0.0.12
+      type: [api_int, ha_int]
+  sp3:
+    role: [proxy, mgmt]
+    interfaces: [lo]
+    lo:
+      ip: 127.0.0.13
+      type: [api_int, ha_int]
+YML
+make_cluster_conf "$BASE" 3 "$LOAD_WHITELIST_YML"
+for k in 1 2 3; do
+  sed -i 's/^sip:/sip:\n  nat_keepalive_interval_s: 1/' "$BASE/sp$k/config.local.yml"
+done
+start_cluster "$BASE" 1 2 3
+wait_state 1 sp2 alive 15 >/dev/null
+wait_state 1 sp3 alive 15 >/dev/null
+provision_subscribers "$DOMAIN" "$N"
+pass "lb sp1 and proxies sp2, sp3 up; $N subscribers provisioned"
+
+SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
+UAS_PORT=$(free_port)
+sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp "$(free_media_port)"
+inf_users "$WORK/regs.inf" 1 "$N"
+sipp_bg reg "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/regs.inf" \
+  -i 127.0.0.4 -p "$(free_port)" -m "$N" -r 20 -l 100 \
+  -key expires 600 -key contact_hp "127.0.0.2:$UAS_PORT" \
+  -recv_timeout 5000 -timeout 60s
+wait "$SIPP_PID" || true
+[[ "$(successes reg)" == "$N" ]] || fail "$(successes reg) of $N registrations succeeded"
+
+on2=$(owned_by sp2) on3=$(owned_by sp3)
+((on2 > 0 && on3 > 0 && on2 + on3 == N)) ||
+  fail "AoRs not spread over the proxies: sp2 $on2, sp3 $on3 of $N"
+[[ "$(owned_by sp1)" == 0 ]] || fail "the lb owns AoRs"
+# Heartbeats carry the actor counts (200 ms).
+for _ in $(seq 1 50); do
+  [[ "$(actors_of sp2)" == "$on2" && "$(actors_of sp3)" == "$on3" ]] && break
+  sleep 0.1
+done
+[[ "$(actors_of sp1)" == 0 ]] || fail "the lb runs $(actors_of sp1) actors"
+[[ "$(actors_of sp2)" == "$on2" && "$(actors_of sp3)" == "$on3" ]] ||
+  fail "actors: sp2 $(actors_of sp2) (owns $on2), sp3 $(actors_of sp3) (owns $on3)"
+pass "$N registrations through the lb: sp2 runs $on2 AoRs, sp3 $on3, the lb none"
+
+for k in 1 2 3; do
+  c=$(count_at "$(node_ip "$k")" "/api/subscriberregistrations/?rows=1")
+  [[ "$c" == "$N" ]] || fail "sp$k lists $c bindings, not $N"
+done
+pass "every node lists all $N bindings"
+
+# A NATed binding on a proxy: its keepalive goes out through the lb.
+out=$(timeout 20 python3 "$SCEN/nat_register.py" "$CLUSTER_SIP_PORT" \
+  d0001 pw0001 5 127.0.0.11 "$DOMAIN")
+[[ "$(sed -n 1p <<<"$out")" == "SIP/2.0 200 OK" ]] || fail "NAT register: $out"
+[[ "$(sed -n 2p <<<"$out")" == "OPTIONS sip:d0001@10.9.9.9:5060 SIP/2.0" ]] ||
+  fail "keepalive: $out"
+[[ "$(sed -n 3p <<<"$out")" == "from 127.0.0.11:"* ]] ||
+  fail "the keepalive did not leave from the lb: $out"
+owner=$(view 1 "key=subscriber:sip:d0001@$DOMAIN" | jq -r '.owner')
+pass "the keepalive of a binding kept on $owner left from the lb ($(sed -n 3p <<<"$out"))"
+
+inf_calls "$WORK/calls.inf" 2 3
+sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
+  -i 127.0.0.3 -p "$(free_port)" -mp "$(free_media_port)" \
+  -m 2 -r 2 -d 200 -recv_timeout 10000 -timeout 60s
+wait "$SIPP_PID" || true
+[[ "$(successes calls)" == 2 ]] || fail "calls: $(successes calls) of 2"
+pass "calls through the lb reach subscribers whose AoRs the proxies keep"
+
+stop_nodes 1 2 3
+pass "all nodes stopped cleanly"
