@@ -28,6 +28,10 @@ bool placement_node::has_role(std::string_view role) const {
   return false;
 }
 
+uint64_t key_hash(std::string_view s) {
+  return mix(fnv1a(0xcbf29ce484222325ULL, s));
+}
+
 uint64_t rendezvous_weight(std::string_view key, std::string_view node) {
   uint64_t h = fnv1a(0xcbf29ce484222325ULL, key);
   h = fnv1a(h ^ 0xff, node); // a separator, so ("ab","c") != ("a","bc")

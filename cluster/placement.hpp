@@ -22,6 +22,10 @@ struct placement_node {
   bool has_role(std::string_view role) const;
 };
 
+/// The fixed 64-bit hash placement uses, for keys derived from other
+/// identifiers (e.g. a call's from its Call-ID).
+uint64_t key_hash(std::string_view s);
+
 /// The weight of `key` on `node`; the owner is the node with the highest.
 uint64_t rendezvous_weight(std::string_view key, std::string_view node);
 

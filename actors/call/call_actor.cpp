@@ -1,5 +1,6 @@
 #include "actors/call/call_actor.hpp"
 
+#include "actors/call/call_key.hpp"
 #include "actors/call/call_messages.hpp"
 #include "actors/call/call_snapshot.hpp"
 #include "actors/call/call_state.hpp"
@@ -14,6 +15,7 @@
 #include "actors/call/sip_dialog.hpp"
 #include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_auth.hpp"
+#include "actors/support/remote_sip.hpp"
 #include "common/log.hpp"
 
 #include <deque>
@@ -136,6 +138,9 @@ struct call_shell {
   std::string b_tag;
   std::vector<branch_leg> b;
   caf::actor media;
+  /// Cluster mode: the remote_sip actor of the lb node whose edge has the
+  /// caller's INVITE, when that is not this node; null: this node's edge.
+  caf::actor edge_sip;
   std::string offer_for_b;
   /// A late offer (RFC 3261 §13.2.1): the caller's INVITE had no SDP, the
   /// callee's 2xx offers and the caller's ACK answers.
@@ -432,6 +437,8 @@ struct call_shell {
 
   void start() {
     env->call_started();
+    if (env->edge_of)
+      edge_sip = env->edge_of(invite->key);
     const auto& m = invite->message;
     a_invite_cseq = m.cseq;
     a = caller_leg(m, invite->source, random_token(thread_rng()),
@@ -439,7 +446,7 @@ struct call_shell {
     timers[idx(side::a)] =
         negotiate_as_uas(m, env->settings()->session_timers).timer;
     allows_update[idx(side::a)] = has_token(m, "Allow", "UPDATE");
-    b_call_id = random_token(thread_rng()) + "-b2b";
+    b_call_id = b_leg_call_id(random_token(thread_rng()), m.call_id);
     b_tag = random_token(thread_rng());
     env->registry.add_dialog(a.call_id, me());
     env->registry.add_dialog(b_call_id, me());
@@ -473,30 +480,82 @@ struct call_shell {
       spdlog::debug("call {}: stage {} answered {}", m.call_id, stopped,
                     ctx.plan.reject ? ctx.plan.reject->code : 0);
     auto plan = std::move(ctx.plan);
-    if (plan.reject || !env->media) {
+    if (plan.reject || (!env->media && !edge_sip)) {
       offer_for_b = m.body;
       begin(std::move(plan));
       return;
     }
-    media = media::spawn_media_session(self->home_system(), env->media, me(),
-                                       thread_rng()());
-    if (!has_sdp(m)) {
-      late_offer = true;
-      begin(std::move(plan));
+    open_media([this, plan = std::move(plan)](bool opened) mutable {
+      const auto& m = invite->message;
+      if (!opened) {
+        plan.targets.clear();
+        plan.reject = rejection{503, "Media Relay Unavailable"};
+        begin(std::move(plan));
+        return;
+      }
+      if (!has_sdp(m)) {
+        late_offer = true;
+        begin(std::move(plan));
+        return;
+      }
+      rewrite(side::a, true, m.body,
+              [this, plan = std::move(plan)](result<std::string> r) mutable {
+                if (!r) {
+                  spdlog::info("call {}: offer refused: {}", a.call_id,
+                               r.err().message);
+                  plan.targets.clear();
+                  plan.reject = rejection{488, "Not Acceptable Here"};
+                } else {
+                  offer_for_b = std::move(*r);
+                }
+                begin(std::move(plan));
+              });
+    });
+  }
+
+  // The call's media session: on this node's relay, or for a call whose
+  // edge is another node's, on that lb's relay (the UAs' media goes
+  // through the address their SIP went to). Inputs wait meanwhile.
+  void open_media(std::function<void(bool opened)> then) {
+    if (!edge_sip) {
+      media = media::spawn_media_session(self->home_system(), env->media, me(),
+                                         thread_rng()());
+      then(true);
       return;
     }
-    rewrite(side::a, true, m.body,
-            [this, plan = std::move(plan)](result<std::string> r) mutable {
-              if (!r) {
-                spdlog::info("call {}: offer refused: {}", a.call_id,
-                             r.err().message);
-                plan.targets.clear();
-                plan.reject = rejection{488, "Not Acceptable Here"};
-              } else {
-                offer_for_b = std::move(*r);
-              }
-              begin(std::move(plan));
+    sdp_continuation = [](result<std::string>) {}; // holds the inbox
+    self->request(edge_sip, media_answer_timeout, media_spawn_atom::value, me(),
+                  thread_rng()())
+        .then(
+            [this, then](const caf::actor& session) {
+              media = session;
+              sdp_continuation = nullptr;
+              then(true);
+              pump();
+            },
+            [this, then](caf::error& e) {
+              spdlog::warn("call {}: no media session on the lb: {}", a.call_id,
+                           self->system().render(e));
+              sdp_continuation = nullptr;
+              then(false);
+              pump();
             });
+  }
+
+  // Requests leave through the edge that has the call's caller: this
+  // node's, or the lb's that forwarded the INVITE.
+  void send_out(edge::outgoing_request r) {
+    if (edge_sip)
+      send_request_via(edge_sip, r);
+    else
+      env->send_request(std::move(r));
+  }
+
+  void cancel_out(uint64_t id) {
+    if (edge_sip)
+      cancel_request_via(edge_sip, id);
+    else
+      env->cancel_request(id);
   }
 
   void begin(call_plan plan) {
@@ -518,7 +577,7 @@ struct call_shell {
     for (const auto& r : fx.reply)
       reply_caller(r);
     for (auto i : fx.cancel)
-      env->cancel_request(b[i].invite_id);
+      cancel_out(b[i].invite_id);
     for (auto i : fx.ack) {
       auto req = make_request(b[i].leg, "ACK", env->new_request_id(),
                               b[i].invite_cseq);
@@ -528,12 +587,12 @@ struct call_shell {
         req.body = ack_body_for_b;
         last_sdp[idx(side::b)] = ack_body_for_b;
       }
-      env->send_request(std::move(req));
+      send_out(std::move(req));
     }
     for (auto i : fx.bye)
-      env->send_request(make_request(b[i].leg, "BYE", track_request()));
+      send_out(make_request(b[i].leg, "BYE", track_request()));
     if (fx.bye_caller)
-      env->send_request(make_request(a, "BYE", track_request()));
+      send_out(make_request(a, "BYE", track_request()));
     for (const auto& r : fx.relays)
       relay_out(r);
     for (const auto& r : fx.refuse) {
@@ -594,7 +653,7 @@ struct call_shell {
       req.branch = "z9hG4bK" + random_token(thread_rng());
       b[i].cancel = cancel_of(req);
     }
-    env->send_request(std::move(req));
+    send_out(std::move(req));
   }
 
   void reply_caller(const caller_reply& r) {
@@ -645,7 +704,7 @@ struct call_shell {
       }
       if (r.method == "INVITE")
         reinvite[static_cast<size_t>(r.to)] = relayed_invite{id, req.cseq};
-      env->send_request(std::move(req));
+      send_out(std::move(req));
       return;
     }
     // The answer, back to the requester.
@@ -833,7 +892,7 @@ struct call_shell {
     auto req = make_request(leg_on(other(from)), "ACK", env->new_request_id(),
                             ri->cseq);
     req.ack_for = ri->out_id;
-    env->send_request(std::move(req));
+    send_out(std::move(req));
     ri.reset();
   }
 
@@ -964,7 +1023,7 @@ struct call_shell {
       req.body = last_sdp[idx(s)];
     }
     refreshes[id] = refresh_out{s, req.method, req.cseq};
-    env->send_request(std::move(req));
+    send_out(std::move(req));
     persist(); // the leg's CSeq moved
   }
 
@@ -975,7 +1034,7 @@ struct call_shell {
       auto ack =
           make_request(leg_on(rf.leg), "ACK", env->new_request_id(), rf.cseq);
       ack.ack_for = id;
-      env->send_request(std::move(ack));
+      send_out(std::move(ack));
     }
     if (m.status == 408 || m.status == 481) {
       // The peer has no session any more (RFC 4028 §10).

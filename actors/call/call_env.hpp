@@ -67,6 +67,11 @@ public:
   /// Answers an INVITE a former process received (a call in setup when its
   /// node died), statelessly.
   std::function<void(sip::edge::orphan_reply)> reply_orphan;
+  /// Cluster mode: the remote_sip actor of the lb node whose edge has the
+  /// request of `key` (forwarded here: the call's home is this node), null
+  /// for this node's own edge. Such a call sends through that lb and has
+  /// its media on that lb's relay.
+  std::function<caf::actor(uint64_t key)> edge_of;
 
   std::shared_ptr<const call_env_settings> settings() const;
   void set_settings(call_env_settings s);

@@ -1,5 +1,7 @@
 #include "actors/support/remote_sip.hpp"
 
+#include "actors/support/edge_wire.hpp"
+
 #include "sip/msg/parse.hpp"
 
 #include <caf/actor_cast.hpp>
@@ -17,8 +19,17 @@ namespace sb::actors {
 namespace {
 
 // (raw text, transport, source ip, source port, local socket, origin key,
-// origin's remote_sip actor)
+// origin's remote_sip actor, flags: 1 needs a reply, 2 an ACK timeout)
 using remote_request_atom = caf::atom_constant<caf::atom("rs_req")>;
+// To an lb: (outgoing request as JSON) / (request id) / (orphan reply as
+// JSON), from a call on another node.
+using remote_send_atom = caf::atom_constant<caf::atom("rs_send")>;
+using remote_cancel_atom = caf::atom_constant<caf::atom("rs_canc")>;
+using remote_orphan_atom = caf::atom_constant<caf::atom("rs_orph")>;
+// To a call's node: (request id, response text or "", status, reason).
+using remote_response_atom = caf::atom_constant<caf::atom("rs_rsp")>;
+constexpr uint8_t flag_needs_reply = 1;
+constexpr uint8_t flag_ack_timeout = 2;
 // (origin key, answer as JSON text)
 using remote_reply_atom = caf::atom_constant<caf::atom("rs_rep")>;
 // (node whose calls to take over)
@@ -67,34 +78,6 @@ binding_request_from_json(const std::string& text) {
 
 } // namespace
 
-nlohmann::json reply_to_json(const sip::edge::sip_reply& r) {
-  nlohmann::json headers = nlohmann::json::array();
-  for (const auto& h : r.headers)
-    headers.push_back({h.name, h.value});
-  return {{"code", r.code},     {"reason", r.reason},
-          {"headers", headers}, {"content_type", r.content_type},
-          {"body", r.body},     {"to_tag", r.to_tag}};
-}
-
-sip::edge::sip_reply reply_from_json(const nlohmann::json& j) {
-  // Written by our own peers; anything else (another version, a bug) is a
-  // 500 for the UA, not an exception on the actor.
-  try {
-    sip::edge::sip_reply r;
-    r.code = j.value("code", uint16_t{500});
-    r.reason = j.value("reason", "");
-    for (const auto& h : j.value("headers", nlohmann::json::array()))
-      if (h.is_array() && h.size() == 2)
-        r.headers.push_back({h[0].get<std::string>(), h[1].get<std::string>()});
-    r.content_type = j.value("content_type", "");
-    r.body = j.value("body", "");
-    r.to_tag = j.value("to_tag", "");
-    return r;
-  } catch (const nlohmann::json::exception&) {
-    return sip::edge::sip_reply::of(500, "Bad Answer From Peer Node");
-  }
-}
-
 uint64_t remote_requests::add(caf::actor origin, uint64_t origin_key,
                               std::chrono::steady_clock::time_point now) {
   std::lock_guard lock{mu_};
@@ -115,8 +98,8 @@ bool remote_requests::reply(uint64_t key, const sip::edge::sip_reply& r) {
     auto it = pending_.find(key);
     if (it == pending_.end())
       return false;
-    e = std::move(it->second);
     // Provisional answers keep the entry for the final one.
+    e = it->second;
     if (r.code >= 200)
       pending_.erase(it);
   }
@@ -125,11 +108,46 @@ bool remote_requests::reply(uint64_t key, const sip::edge::sip_reply& r) {
   return true;
 }
 
+uint64_t remote_requests::find(const caf::actor& origin, uint64_t origin_key) {
+  std::lock_guard lock{mu_};
+  for (const auto& [key, e] : pending_)
+    if (e.origin_key == origin_key && e.origin == origin)
+      return key;
+  return 0;
+}
+
+caf::actor remote_requests::origin_of(uint64_t key) {
+  std::lock_guard lock{mu_};
+  auto it = pending_.find(key);
+  return it == pending_.end() ? caf::actor{} : it->second.origin;
+}
+
 void forward_request(const caf::actor& owner, const caf::actor& local,
                      const sip::edge::incoming_request& rq) {
+  uint8_t flags = (rq.needs_reply ? flag_needs_reply : 0) |
+                  (rq.ack_timeout ? flag_ack_timeout : 0);
   caf::anon_send(owner, remote_request_atom::value, rq.raw,
                  static_cast<uint8_t>(rq.source.transport), rq.source.ip,
-                 rq.source.port, rq.local_socket, rq.key, local);
+                 rq.source.port, rq.local_socket, rq.key, local, flags);
+}
+
+void send_request_via(const caf::actor& lb,
+                      const sip::edge::outgoing_request& r) {
+  caf::anon_send(lb, remote_send_atom::value, request_to_json(r).dump());
+}
+
+void cancel_request_via(const caf::actor& lb, uint64_t id) {
+  caf::anon_send(lb, remote_cancel_atom::value, id);
+}
+
+void reply_orphan_via(const caf::actor& lb, const sip::edge::orphan_reply& o) {
+  caf::anon_send(lb, remote_orphan_atom::value, orphan_to_json(o).dump());
+}
+
+void forward_response(const caf::actor& owner,
+                      const sip::edge::incoming_response& r) {
+  caf::anon_send(owner, remote_response_atom::value, r.id, r.raw,
+                 static_cast<uint16_t>(r.message.status), r.message.reason);
 }
 
 void ask_take_over(const caf::actor& peer, const std::string& node) {
@@ -165,7 +183,7 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
       [table, hooks](remote_request_atom, const std::string& raw,
                      uint8_t transport, const std::string& ip, uint16_t port,
                      const std::string& local, uint64_t origin_key,
-                     const caf::actor& origin) {
+                     const caf::actor& origin, uint8_t flags) {
         auto parsed = sip::parse_message(raw);
         auto* m = std::get_if<sip::sip_message>(&parsed);
         if (!m) {
@@ -178,7 +196,14 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
         }
         auto now = std::chrono::steady_clock::now();
         auto rq = std::make_shared<sip::edge::incoming_request>();
-        rq->key = table->add(origin, origin_key, now);
+        rq->needs_reply = flags & flag_needs_reply;
+        rq->ack_timeout = flags & flag_ack_timeout;
+        // A notification is not answered: an ACK has no key, a CANCEL
+        // names the INVITE it cancels by that INVITE's key here.
+        if (rq->needs_reply)
+          rq->key = table->add(origin, origin_key, now);
+        else if (m->method == "CANCEL")
+          rq->key = table->find(origin, origin_key);
         rq->message = std::move(*m);
         rq->source.transport = static_cast<sip::sip_transport>(transport);
         rq->source.ip = ip;
@@ -246,6 +271,63 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
         };
         hooks.admin(std::move(op));
         return rp;
+      },
+      [hooks](remote_send_atom, const std::string& text) {
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        auto r = j.is_discarded() ? result<sip::edge::outgoing_request>{error{
+                                        "a forwarded request is not JSON"}}
+                                  : request_from_json(j);
+        if (!r) {
+          spdlog::error("cluster: {}", r.err().message);
+          return;
+        }
+        if (hooks.send_request)
+          hooks.send_request(std::move(*r));
+      },
+      [hooks](remote_cancel_atom, uint64_t id) {
+        if (hooks.cancel_request)
+          hooks.cancel_request(id);
+      },
+      [hooks](remote_orphan_atom, const std::string& text) {
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        auto o = j.is_discarded() ? result<sip::edge::orphan_reply>{error{
+                                        "a forwarded answer is not JSON"}}
+                                  : orphan_from_json(j);
+        if (!o) {
+          spdlog::error("cluster: {}", o.err().message);
+          return;
+        }
+        if (hooks.reply_orphan)
+          hooks.reply_orphan(std::move(*o));
+      },
+      [hooks](remote_response_atom, uint64_t id, const std::string& raw,
+              uint16_t status, const std::string& reason) {
+        sip::edge::incoming_response r;
+        r.id = id;
+        if (!raw.empty()) {
+          auto parsed = sip::parse_message(raw);
+          auto* m = std::get_if<sip::sip_message>(&parsed);
+          if (!m || m->is_request) {
+            spdlog::error("cluster: a forwarded response does not parse");
+            return;
+          }
+          r.message = std::move(*m);
+        } else { // the edge's own answer: a status line says all
+          r.message.is_request = false;
+          r.message.status = status;
+          r.message.reason = reason;
+        }
+        if (hooks.response)
+          hooks.response(std::move(r));
+      },
+      [hooks](media_spawn_atom, const caf::actor& owner,
+              uint64_t session_id) -> caf::result<caf::actor> {
+        auto session = hooks.spawn_media ? hooks.spawn_media(owner, session_id)
+                                         : caf::actor{};
+        if (!session)
+          return caf::make_error(caf::sec::runtime_error,
+                                 "no media relay on this node");
+        return session;
       },
       [hooks](remote_options_atom, const std::string& uri, uint8_t transport,
               const std::string& ip, uint16_t port, const std::string& from,

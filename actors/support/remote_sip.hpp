@@ -19,12 +19,10 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
 #include <nlohmann/json.hpp>
 
 namespace sb::actors {
-
-nlohmann::json reply_to_json(const sip::edge::sip_reply& r);
-sip::edge::sip_reply reply_from_json(const nlohmann::json& j);
 
 /// The keys of requests that came from other nodes: the owner answers them
 /// like local ones, and `reply` routes the answer back to the edge that has
@@ -39,6 +37,12 @@ public:
                std::chrono::steady_clock::time_point now);
   /// Sends the answer of a remote key back; false for an unknown key.
   bool reply(uint64_t key, const sip::edge::sip_reply& r);
+  /// The remote key of the request `origin` forwarded as `origin_key`
+  /// (a CANCEL names its INVITE so); 0 when none is pending.
+  uint64_t find(const caf::actor& origin, uint64_t origin_key);
+  /// The remote_sip actor of the node whose edge has the request of
+  /// `key`; null for an unknown key.
+  caf::actor origin_of(uint64_t key);
 
   std::chrono::seconds max_age{32};
 
@@ -58,6 +62,24 @@ private:
 /// back to `local` (this node's remote_sip actor). `rq.raw` must be set.
 void forward_request(const caf::actor& owner, const caf::actor& local,
                      const sip::edge::incoming_request& rq);
+
+/// A call on this node sends `r` through the edge of the lb node whose
+/// remote_sip actor is `lb`. `r.id` names this node (call_key.hpp's
+/// cluster_request_id): the answers come to its remote_sip by that.
+void send_request_via(const caf::actor& lb,
+                      const sip::edge::outgoing_request& r);
+void cancel_request_via(const caf::actor& lb, uint64_t id);
+void reply_orphan_via(const caf::actor& lb, const sip::edge::orphan_reply& o);
+/// An answer the edge here got for a request a call on the node of
+/// `owner` (its remote_sip actor) sent through it.
+void forward_response(const caf::actor& owner,
+                      const sip::edge::incoming_response& r);
+
+/// To an lb node's remote_sip: (media_spawn_atom, caf::actor owner,
+/// uint64_t session_id) -> caf::actor, a media session on its relay for a
+/// call that runs on another node (its owner); an error when it has no
+/// relay.
+using media_spawn_atom = caf::atom_constant<caf::atom("rs_mdsp")>;
 
 /// Asks the node whose remote_sip actor is `peer` to take over the calls
 /// whose snapshots name `node` (a drain moving them to its HA peer).
@@ -90,6 +112,15 @@ struct remote_sip_hooks {
   /// A NAT keepalive another node's subscriber actor wants sent from this
   /// node's edge.
   std::function<void(sip::edge::outgoing_options)> send_options;
+  /// A call on another node sends a request, cancels one, or answers an
+  /// orphaned INVITE through this node's edge.
+  std::function<void(sip::edge::outgoing_request)> send_request;
+  std::function<void(uint64_t id)> cancel_request;
+  std::function<void(sip::edge::orphan_reply)> reply_orphan;
+  /// An answer to a request a call here sent through another node's edge.
+  std::function<void(sip::edge::incoming_response)> response;
+  /// A media session for a call on another node; null: no relay here.
+  std::function<caf::actor(caf::actor owner, uint64_t session_id)> spawn_media;
 };
 
 caf::actor spawn_remote_sip(caf::actor_system& sys,

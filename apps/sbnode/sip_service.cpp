@@ -1,6 +1,7 @@
 #include "apps/sbnode/sip_service.hpp"
 
 #include "actors/call/call_actor.hpp"
+#include "actors/call/call_key.hpp"
 #include "actors/subscriber/subscriber_actor.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "actors/support/remote_sip.hpp"
@@ -258,11 +259,22 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   auto remote_edge = std::make_shared<std::function<void(
       uint64_t, sip::edge::sip_reply)>>(); // set once the edge exists
   auto remote_table = std::make_shared<actors::remote_requests>();
+  // An INVITE transaction forwarded here stays pending while it rings.
+  remote_table->max_age = std::max(remote_table->max_age,
+                                   std::chrono::seconds{s.sip.ring_timeout_s} +
+                                       remote_table->max_age);
+  // Cluster mode, an lb without the proxy role: the messages of a call go
+  // to the call's home node, and the answers to its requests back there
+  // (both set once remote_sip exists; true: it went there).
+  auto route_call = std::make_shared<
+      std::function<bool(const sip::edge::incoming_request&)>>();
+  auto route_response =
+      std::make_shared<std::function<void(sip::edge::incoming_response &&)>>();
   if (has_edge)
     svc->edge_ = std::make_unique<sip::edge::sip_edge>(
         eo,
-        [directory, manager, calls, view,
-         remote_edge](sip::edge::incoming_request&& rq) {
+        [directory, manager, calls, view, remote_edge,
+         route_call](sip::edge::incoming_request&& rq) {
           // A node whose lease lapsed may have lost its keys: it acts on
           // none until the membership has renewed it and dropped what moved.
           if (view && !view->lease_valid(std::chrono::steady_clock::now())) {
@@ -273,6 +285,8 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
             return;
           }
           if (rq.message.method != "REGISTER") {
+            if (*route_call && (*route_call)(rq))
+              return;
             actors::call::dispatch_call_request(*calls, manager, std::move(rq));
             return;
           }
@@ -286,9 +300,13 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
         metrics);
   auto* edge = svc->edge_.get();
   if (edge) {
-    edge->set_response_handler([calls](sip::edge::incoming_response&& r) {
-      actors::call::dispatch_call_response(*calls, std::move(r));
-    });
+    edge->set_response_handler(
+        [calls, route_response](sip::edge::incoming_response&& r) {
+          if (*route_response)
+            (*route_response)(std::move(r));
+          else
+            actors::call::dispatch_call_response(*calls, std::move(r));
+        });
     *remote_edge = [edge](uint64_t key, sip::edge::sip_reply r) {
       edge->reply(key, std::move(r));
     };
@@ -315,9 +333,14 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
   if (cluster) {
     svc->remote_sip_ = actors::spawn_remote_sip(
         sys, remote_table,
-        {[directory](std::shared_ptr<sip::edge::incoming_request> rq) {
-           caf::anon_send(directory, sub::sip_request_atom::value,
-                          std::move(rq));
+        {[directory, calls,
+          manager](std::shared_ptr<sip::edge::incoming_request> rq) {
+           if (rq->message.method == "REGISTER")
+             caf::anon_send(directory, sub::sip_request_atom::value,
+                            std::move(rq));
+           else
+             actors::call::dispatch_call_request(*calls, manager,
+                                                 std::move(*rq));
          },
          [edge](uint64_t key, sip::edge::sip_reply r) {
            if (edge)
@@ -330,7 +353,59 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
          [directory](std::shared_ptr<sub::admin_op> op) {
            caf::anon_send(directory, sub::admin_atom::value, std::move(op));
          },
-         local_options});
+         local_options,
+         [edge](sip::edge::outgoing_request r) {
+           if (edge)
+             edge->send_request(std::move(r));
+         },
+         [edge](uint64_t id) {
+           if (edge)
+             edge->cancel_request(id);
+         },
+         [edge](sip::edge::orphan_reply o) {
+           if (edge)
+             edge->reply_orphan(std::move(o));
+         },
+         [calls](sip::edge::incoming_response r) {
+           actors::call::dispatch_call_response(*calls, std::move(r));
+         },
+         [&sys, media = svc->calls_->media](caf::actor owner,
+                                            uint64_t session_id) {
+           return media ? actors::media::spawn_media_session(
+                              sys, media, std::move(owner), session_id)
+                        : caf::actor{};
+         }});
+    svc->calls_->edge_of = [remote_table](uint64_t key) {
+      return actors::remote_requests::is_remote(key)
+                 ? remote_table->origin_of(key)
+                 : caf::actor{};
+    };
+    // Without the proxy role this node runs no call: each goes to its home
+    // among the proxy nodes (call_key.hpp), found from either leg's
+    // Call-ID; the answers to what a call sent come back by the request
+    // id, which names the call's node.
+    if (has_edge && !cfg.host().has_role("proxy")) {
+      *route_call = [view, local = svc->remote_sip_](
+                        const sip::edge::incoming_request& rq) {
+        auto home = view->owner_of(
+            actors::call::call_home_key(rq.message.call_id), "proxy");
+        auto peer = home ? view->service(*home, "sip") : caf::actor{};
+        if (!peer)
+          return false; // no proxy reachable: the call runs here
+        actors::forward_request(peer, local, rq);
+        return true;
+      };
+    }
+    *route_response = [calls, view, hosts = cfg.network.hosts,
+                       self = cfg.node](sip::edge::incoming_response&& r) {
+      auto host = actors::call::request_id_host(r.id);
+      if (!host || *host >= hosts.size() || hosts[*host].name == self) {
+        actors::call::dispatch_call_response(*calls, std::move(r));
+        return;
+      }
+      if (auto peer = view->service(hosts[*host].name, "sip"))
+        actors::forward_response(peer, r);
+    };
     svc->env_->owns = [view](const std::string& aor) {
       auto owner = view->owner_of(subscriber_key(aor), "proxy");
       return !owner || *owner == view->self();
@@ -394,9 +469,16 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     if (edge)
       edge->cancel_request(id);
   };
+  // In a cluster the ids name this node (call_key.hpp): a call's requests
+  // may leave through another node's edge, whose answers come back here.
   auto ids = std::make_shared<std::atomic<uint64_t>>(0);
-  svc->calls_->new_request_id = [edge, ids] {
-    return edge ? edge->new_request_id() : ++*ids;
+  std::optional<size_t> host_index;
+  for (size_t i = 0; cluster && i < cfg.network.hosts.size(); ++i)
+    if (cfg.network.hosts[i].name == cfg.node)
+      host_index = i;
+  svc->calls_->new_request_id = [edge, ids, host_index] {
+    uint64_t n = edge ? edge->new_request_id() : ++*ids;
+    return host_index ? actors::call::cluster_request_id(*host_index, n) : n;
   };
   svc->calls_->reply_orphan = [edge, no_edge](sip::edge::orphan_reply o) {
     if (edge)

@@ -119,6 +119,10 @@ struct orphan_reply {
 struct incoming_response {
   uint64_t id = 0;
   sip_message message;
+  /// The response as received (`edge_options::keep_raw`): an answer for a
+  /// call on another node travels as this text. Empty for the edge's own
+  /// answers (408 timeout, 503 unreachable): status and reason say all.
+  std::string raw{};
 };
 
 /// A request the platform sends without a transaction (NAT keepalives).

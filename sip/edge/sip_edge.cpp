@@ -46,6 +46,14 @@ namespace sb::sip::edge {
 
 namespace {
 
+// The message as text (edge_options::keep_raw): what crosses to the node
+// of the actor it is for. Allocated in the message's home, freed with it.
+std::string raw_text(msg_t* msg) {
+  size_t len = 0;
+  char* text = msg_as_string(msg_home(msg), msg, msg_object(msg), 0, &len);
+  return text ? std::string(text, len) : std::string();
+}
+
 // Methods counted under their own label; anything else is "other" so a
 // scanner cannot grow the metric without bound.
 std::string method_label(std::string_view m) {
@@ -388,12 +396,14 @@ struct sip_edge::impl {
     if (m.method == "ACK") {
       // The ACK of a 2xx whose transaction is gone (or a stray): the call
       // actor knows whether it matches. ACKs get no answer.
+      std::string raw = opts.keep_raw ? raw_text(msg) : std::string();
       msg_destroy(msg);
       if (!routed("INVITE")) {
         count_drop("ack");
         return 0;
       }
       incoming_request rq;
+      rq.raw = std::move(raw);
       rq.message = std::move(m);
       rq.source = std::move(source);
       rq.local_socket = std::move(local);
@@ -458,12 +468,8 @@ struct sip_edge::impl {
     cache.begin(tid, key, now);
     incoming_request rq{key, std::move(m), std::move(source), std::move(local),
                         now};
-    if (opts.keep_raw) {
-      size_t len = 0;
-      if (char* text =
-              msg_as_string(msg_home(msg), msg, msg_object(msg), 0, &len))
-        rq.raw.assign(text, len);
-    }
+    if (opts.keep_raw)
+      rq.raw = raw_text(msg);
     on_request(std::move(rq));
     return 0;
   }
@@ -488,12 +494,8 @@ struct sip_edge::impl {
                         std::memory_order_relaxed);
     incoming_request rq{key, std::move(m), std::move(source), std::move(local),
                         now};
-    if (opts.keep_raw) {
-      size_t len = 0;
-      if (char* text =
-              msg_as_string(msg_home(msg), msg, msg_object(msg), 0, &len))
-        rq.raw.assign(text, len);
-    }
+    if (opts.keep_raw)
+      rq.raw = raw_text(msg);
     on_request(std::move(rq));
     return 0;
   }
@@ -503,11 +505,13 @@ struct sip_edge::impl {
     if (!m)
       return;
     auto parsed = copy_message(m);
+    std::string raw = opts.keep_raw ? raw_text(m) : std::string();
     msg_destroy(m);
     auto* copied = std::get_if<sip_message>(&parsed);
     if (!copied)
       return;
     incoming_request rq;
+    rq.raw = std::move(raw);
     rq.key = key;
     rq.message = std::move(*copied);
     rq.received_at = std::chrono::steady_clock::now();
@@ -804,6 +808,8 @@ struct sip_edge::impl {
     bool copied = false;
     if (m) {
       auto parsed = copy_message(m);
+      if (opts.keep_raw)
+        out.raw = raw_text(m);
       msg_destroy(m);
       if (auto* mm = std::get_if<sip_message>(&parsed)) {
         out.message = std::move(*mm);

@@ -4,8 +4,9 @@
 # forwards every REGISTER to the proxy node that owns the AoR; the AoRs
 # spread over the proxies and none stays on the lb; every node lists every
 # binding; the NAT keepalive of a binding kept on a proxy leaves from the
-# lb, from the address the REGISTER came in on; a call reaches a
-# subscriber registered through it.
+# lb, from the address the REGISTER came in on. Calls run on their home
+# proxy (rendezvous over the proxies of the call's key), with their SIP
+# transactions and media on the lb, and write their CDRs there.
 source "$(dirname "$0")/cluster_lib.sh"
 
 N=20
@@ -47,7 +48,7 @@ pass "lb sp1 and proxies sp2, sp3 up; $N subscribers provisioned"
 
 SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
 UAS_PORT=$(free_port)
-sipp_bg uas -sn uas -i 127.0.0.2 -p "$UAS_PORT" -mp "$(free_media_port)"
+sipp_bg uas -sn uas -rtp_echo -i 127.0.0.2 -p "$UAS_PORT" -mp "$(free_media_port)"
 inf_users "$WORK/regs.inf" 1 "$N"
 sipp_bg reg "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/regs.inf" \
   -i 127.0.0.4 -p "$(free_port)" -m "$N" -r 20 -l 100 \
@@ -87,13 +88,74 @@ out=$(timeout 20 python3 "$SCEN/nat_register.py" "$CLUSTER_SIP_PORT" \
 owner=$(view 1 "key=subscriber:sip:d0001@$DOMAIN" | jq -r '.owner')
 pass "the keepalive of a binding kept on $owner left from the lb ($(sed -n 3p <<<"$out"))"
 
-inf_calls "$WORK/calls.inf" 2 3
+# Calls: each runs on its home among the proxies (by its Call-ID), with
+# its SIP and media through the lb.
+C=12
+inf_calls "$WORK/calls.inf" 2 $((C + 1))
+pkts0=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
 sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
   -i 127.0.0.3 -p "$(free_port)" -mp "$(free_media_port)" \
-  -m 2 -r 2 -d 200 -recv_timeout 10000 -timeout 60s
-wait "$SIPP_PID" || true
-[[ "$(successes calls)" == 2 ]] || fail "calls: $(successes calls) of 2"
-pass "calls through the lb reach subscribers whose AoRs the proxies keep"
+  -m "$C" -r "$C" -l "$C" -d 3000 -recv_timeout 10000 -timeout 60s
+CALLS_PID=$SIPP_PID
+for _ in $(seq 1 40); do
+  a1=$(metric_at 1 sb_calls_active) a2=$(metric_at 2 sb_calls_active)
+  a3=$(metric_at 3 sb_calls_active)
+  ((a2 + a3 == C)) && break
+  sleep 0.1
+done
+((a1 == 0)) || fail "the lb runs $a1 calls"
+((a2 + a3 == C && a2 > 0 && a3 > 0)) ||
+  fail "calls up: sp2 $a2, sp3 $a3, not $C spread over both"
+wait "$CALLS_PID" || true
+[[ "$(successes calls)" == "$C" ]] || fail "calls: $(successes calls) of $C"
+pkts=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
+python3 -c "import sys; sys.exit(0 if $pkts - $pkts0 > 100 * $C else 1)" ||
+  fail "RTP through the lb's relay: $pkts0 -> $pkts packets"
+cdrs_at() {
+  curl -sk -m 10 -u "$AUTH" \
+    "https://$(node_ip "$1"):$CLUSTER_MGMT_PORT/api/cdrs/?rows=1000" |
+    jq '[._embedded["ngcp:cdrs"][]? | select(.call_status == "ok")] | length'
+}
+c2=$(cdrs_at 2) c3=$(cdrs_at 3)
+((c2 == a2 && c3 == a3)) || fail "CDRs: sp2 $c2 (ran $a2), sp3 $c3 (ran $a3)"
+pass "$C calls through the lb ran on their home proxies (sp2 $a2, sp3 $a3), media relayed by the lb, a CDR each"
+
+# In-dialog requests of either leg find the call's home by their Call-ID:
+# the callee's BYE (the B leg's Call-ID carries the key), the caller's
+# re-INVITEs (hold and resume: the lb's relay rewrites their SDP).
+special_callee() { # special_callee NAME USER SCENARIO: a UAS for dUSER
+  local port
+  port=$(free_port)
+  inf_users "$WORK/$1.inf" "$2" "$2"
+  sipp_bg "reg-$1" "$SIP1" -sf "$SCEN/register.xml" -inf "$WORK/$1.inf" \
+    -i 127.0.0.4 -p "$(free_port)" -m 1 -key expires 600 \
+    -key contact_hp "127.0.0.5:$port" -recv_timeout 5000 -timeout 30s
+  sipp_wait "$SIPP_PID" "reg-$1"
+  sipp_bg "$1" -sf "$SCEN/$3" -i 127.0.0.5 -p "$port" \
+    -mp "$(free_media_port)" -m 1 -d 1000 -rtp_echo -timeout 60s
+}
+special_callee byecallee 14 callee_bye.xml
+BYE_CALLEE=$SIPP_PID
+inf_calls "$WORK/bye_calls.inf" 14 14
+sipp_bg byecaller "$SIP1" -sf "$SCEN/call_uac_wait_bye.xml" \
+  -inf "$WORK/bye_calls.inf" -i 127.0.0.3 -p "$(free_port)" \
+  -mp "$(free_media_port)" -m 1 -recv_timeout 10000 -timeout 60s
+sipp_wait "$SIPP_PID" byecaller
+sipp_wait "$BYE_CALLEE" byecallee
+special_callee holdcallee 15 callee_reinvite.xml
+HOLD_CALLEE=$SIPP_PID
+inf_calls "$WORK/hold_calls.inf" 15 15
+sipp_bg holdcaller "$SIP1" -sf "$SCEN/call_uac_hold.xml" \
+  -inf "$WORK/hold_calls.inf" -i 127.0.0.3 -p "$(free_port)" \
+  -mp "$(free_media_port)" -m 1 -recv_timeout 10000 -timeout 60s
+sipp_wait "$SIPP_PID" holdcaller
+sipp_wait "$HOLD_CALLEE" holdcallee
+pass "through the lb: the callee's BYE and the caller's hold and resume reach the call on its proxy"
+# Nothing was lost between the nodes on the way (an ACK without its text
+# once was).
+if grep -h "does not parse\|not JSON\|does not decode" "$WORK"/sp[123].log; then
+  fail "a message between the nodes was lost"
+fi
 
 stop_nodes 1 2 3
 pass "all nodes stopped cleanly"
