@@ -13,6 +13,7 @@
 #include "actors/call/routing.hpp"
 #include "actors/call/session_timer.hpp"
 #include "actors/call/sip_dialog.hpp"
+#include "actors/media/media_snapshot.hpp"
 #include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_auth.hpp"
 #include "actors/support/remote_sip.hpp"
@@ -141,6 +142,7 @@ struct call_shell {
   /// Cluster mode: the remote_sip actor of the lb node whose edge has the
   /// caller's INVITE, when that is not this node; null: this node's edge.
   caf::actor edge_sip;
+  std::string edge_node; ///< its name, for the snapshot
   std::string offer_for_b;
   /// A late offer (RFC 3261 §13.2.1): the caller's INVITE had no SDP, the
   /// callee's 2xx offers and the caller's ACK answers.
@@ -232,6 +234,7 @@ struct call_shell {
       return;
     call_snapshot s;
     s.node = env->node;
+    s.edge = edge_node;
     s.core = core;
     s.core.offer.reset();
     s.a = a;
@@ -264,6 +267,7 @@ struct call_shell {
       return;
     call_setup_record r;
     r.node = env->node;
+    r.edge = edge_node;
     r.core = core;
     r.invite = invite->raw;
     r.source = invite->source;
@@ -357,7 +361,16 @@ struct call_shell {
       recorder.emplace();
       recorder->restored(core);
     }
-    if (s.media && env->media) {
+    edge_node = s.edge == env->node ? std::string() : s.edge;
+    if (!edge_node.empty()) {
+      edge_sip = env->edge_named ? env->edge_named(edge_node) : caf::actor{};
+      if (!edge_sip)
+        spdlog::warn("call {}: its edge {} is not connected", a.call_id,
+                     edge_node);
+    }
+    if (s.media && edge_sip) {
+      restore_remote_media(std::move(*s.media));
+    } else if (s.media && env->media) {
       auto m = media::spawn_restored_media_session(self->home_system(),
                                                    env->media, me(), *s.media);
       if (!m) {
@@ -384,6 +397,30 @@ struct call_shell {
                    a.call_id);
       push(node_leaving{});
     }
+  }
+
+  // The media session of a call restored here whose media is on its lb:
+  // reopened there on the same ports. Inputs wait meanwhile.
+  void restore_remote_media(media::media_session_state st) {
+    sdp_continuation = [](result<std::string>) {}; // holds the inbox
+    auto text = media::session_to_json(st).dump();
+    self->request(edge_sip, media_answer_timeout, media_restore_atom::value,
+                  me(), text)
+        .then(
+            [this, st](const caf::actor& session) {
+              media = session;
+              media_state = st;
+              sdp_continuation = nullptr;
+              check_media_later();
+              pump();
+            },
+            [this](caf::error& e) {
+              spdlog::error("call {}: media not restored on {}, ending the "
+                            "call: {}",
+                            a.call_id, edge_node, self->system().render(e));
+              sdp_continuation = nullptr;
+              push(media_timeout{});
+            });
   }
 
   // Passes an SDP through the media session; `then` runs with the body
@@ -438,7 +475,10 @@ struct call_shell {
   void start() {
     env->call_started();
     if (env->edge_of)
-      edge_sip = env->edge_of(invite->key);
+      if (auto e = env->edge_of(invite->key)) {
+        edge_sip = std::move(e->sip);
+        edge_node = std::move(e->node);
+      }
     const auto& m = invite->message;
     a_invite_cseq = m.cseq;
     a = caller_leg(m, invite->source, random_token(thread_rng()),
@@ -1297,6 +1337,10 @@ namespace {
 void end_orphaned_setup(call_env& env, const std::string& id,
                         call_setup_record r) {
   auto fx = on_event(r.core, node_leaving{}, wall_now());
+  // Through the call's lb when it was placed on a proxy.
+  caf::actor lb;
+  if (!r.edge.empty() && r.edge != env.node && env.edge_named)
+    lb = env.edge_named(r.edge);
   size_t cancelled = 0;
   for (auto i : fx.cancel) {
     if (i >= r.cancels.size() || r.cancels[i].branch.empty() ||
@@ -1304,7 +1348,10 @@ void end_orphaned_setup(call_env& env, const std::string& id,
       continue;
     auto c = r.cancels[i];
     c.id = env.new_request_id();
-    env.send_request(std::move(c));
+    if (lb)
+      send_request_via(lb, c);
+    else
+      env.send_request(std::move(c));
     ++cancelled;
   }
   for (const auto& rep : fx.reply) {
@@ -1312,7 +1359,10 @@ void end_orphaned_setup(call_env& env, const std::string& id,
       break;
     auto reply = sip_reply::of(static_cast<uint16_t>(rep.code), rep.reason);
     reply.to_tag = r.to_tag;
-    env.reply_orphan({r.invite, r.source, std::move(reply)});
+    if (lb)
+      reply_orphan_via(lb, {r.invite, r.source, std::move(reply)});
+    else
+      env.reply_orphan({r.invite, r.source, std::move(reply)});
   }
   if (fx.cdr) {
     if (auto w = env.cdrs.write(*fx.cdr); !w)
@@ -1331,7 +1381,8 @@ void end_orphaned_setup(call_env& env, const std::string& id,
 
 result<size_t> restore_calls(caf::actor_system& sys,
                              std::shared_ptr<call_env> env,
-                             const std::string& node) {
+                             const std::string& node,
+                             const restore_filter& wanted) {
   if (!env->snapshots)
     return size_t{0};
   std::vector<std::string> ids;
@@ -1351,7 +1402,8 @@ result<size_t> restore_calls(caf::actor_system& sys,
       auto setup = setup_from_json(j);
       if (!setup)
         spdlog::error("call {}: {}", id, setup.err().message);
-      else if (setup->node == node && !env->registry.by_call_id(id))
+      else if (setup->node == node && !env->registry.by_call_id(id) &&
+               (!wanted || wanted(id, setup->edge)))
         end_orphaned_setup(*env, id, std::move(*setup));
       continue;
     }
@@ -1362,7 +1414,8 @@ result<size_t> restore_calls(caf::actor_system& sys,
                     snap.err().message);
       continue;
     }
-    if (snap->node != node || env->registry.by_call_id(id))
+    if (snap->node != node || env->registry.by_call_id(id) ||
+        (wanted && !wanted(id, snap->edge)))
       continue;
     sys.spawn(restored_call_actor, env,
               std::make_shared<call_snapshot>(std::move(*snap)));

@@ -9,7 +9,9 @@
 // to the manager.
 #include "actors/call/call_env.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -26,9 +28,17 @@ caf::actor spawn_call_manager(caf::actor_system& sys,
 /// are logged and left alone. Calls that `node` was still setting up
 /// (their setup records) are ended: 503 to the caller, CANCEL to each
 /// branch, their CDRs.
+///
+/// `wanted` (call id, the call's edge node or "") picks some of them: the
+/// HA peer takes the calls whose edge and media moved with the address,
+/// the new owners of a dead proxy's calls those whose edge is an lb that
+/// lives on. Unset: every one.
+using restore_filter =
+    std::function<bool(const std::string& call_id, const std::string& edge)>;
 result<size_t> restore_calls(caf::actor_system& sys,
                              std::shared_ptr<call_env> env,
-                             const std::string& node);
+                             const std::string& node,
+                             const restore_filter& wanted = {});
 
 /// The node was fenced (its lease lapsed: its keys may be another's now):
 /// every call leaves it silently, keeping its snapshot, which the node

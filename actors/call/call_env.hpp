@@ -18,6 +18,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 
 #include "common/metrics/fwd.hpp"
 
@@ -67,11 +69,18 @@ public:
   /// Answers an INVITE a former process received (a call in setup when its
   /// node died), statelessly.
   std::function<void(sip::edge::orphan_reply)> reply_orphan;
-  /// Cluster mode: the remote_sip actor of the lb node whose edge has the
-  /// request of `key` (forwarded here: the call's home is this node), null
-  /// for this node's own edge. Such a call sends through that lb and has
-  /// its media on that lb's relay.
-  std::function<caf::actor(uint64_t key)> edge_of;
+  /// Cluster mode: the lb node whose edge has the request of `key`
+  /// (forwarded here: the call's home is this node); nullopt for this
+  /// node's own edge. Such a call sends through that lb and has its media
+  /// on that lb's relay.
+  struct remote_edge {
+    caf::actor sip; ///< its remote_sip actor
+    std::string node;
+  };
+  std::function<std::optional<remote_edge>(uint64_t key)> edge_of;
+  /// Cluster mode: the remote_sip actor of node `node` (a restored call's
+  /// edge); null when it is not connected.
+  std::function<caf::actor(const std::string& node)> edge_named;
 
   std::shared_ptr<const call_env_settings> settings() const;
   void set_settings(call_env_settings s);

@@ -157,6 +157,7 @@ json snapshot_to_json(const call_snapshot& s) {
   for (const auto& a : s.admissions)
     admissions.push_back({{"subscriber_id", a.subscriber_id}, {"out", a.out}});
   return {{"node", s.node},
+          {"edge", s.edge},
           {"core", state_json(s.core)},
           {"a", leg_json(s.a)},
           {"b", leg_json(s.b)},
@@ -176,6 +177,7 @@ result<call_snapshot> snapshot_from_json(const json& j) {
   call_snapshot s;
   try {
     s.node = j.at("node").get<std::string>();
+    s.edge = j.value("edge", ""); // absent: written before edges moved
     s.core = state_of(j.at("core"));
     s.a = leg_of(j.at("a"));
     s.b = leg_of(j.at("b"));
@@ -237,6 +239,7 @@ json setup_to_json(const call_setup_record& s) {
   for (const auto& c : s.cancels)
     cancels.push_back(request_json(c));
   return {{"node", s.node},
+          {"edge", s.edge},
           {"setup",
            {{"core", state_json(s.core)},
             {"invite", s.invite},
@@ -254,6 +257,7 @@ result<call_setup_record> setup_from_json(const json& j) {
   call_setup_record s;
   try {
     s.node = j.at("node").get<std::string>();
+    s.edge = j.value("edge", "");
     const auto& u = j.at("setup");
     s.core = state_of(u.at("core"), true);
     s.invite = u.at("invite").get<std::string>();

@@ -29,6 +29,9 @@ namespace sb::actors::call {
 
 struct call_snapshot {
   std::string node; ///< the node that ran the call
+  /// The lb node whose edge has the call's transactions and whose relay
+  /// its media, when not `node` (a call placed on a proxy); empty: `node`.
+  std::string edge;
   call_state core;
   dialog_leg a;
   dialog_leg b; ///< the winning branch's dialog
@@ -49,6 +52,7 @@ struct call_snapshot {
 /// CDR. Confirmed, the call's snapshot replaces it.
 struct call_setup_record {
   std::string node;
+  std::string edge; ///< as in call_snapshot
   call_state core;
   std::string invite;         ///< the caller's INVITE as received
   sip::source_address source; ///< where it came from

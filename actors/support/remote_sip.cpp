@@ -329,6 +329,16 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
                                  "no media relay on this node");
         return session;
       },
+      [hooks](media_restore_atom, const caf::actor& owner,
+              const std::string& state) -> caf::result<caf::actor> {
+        auto session = hooks.restore_media
+                           ? hooks.restore_media(owner, state)
+                           : result<caf::actor>{error{"no media relay"}};
+        if (!session)
+          return caf::make_error(caf::sec::runtime_error,
+                                 session.err().message);
+        return *session;
+      },
       [hooks](remote_options_atom, const std::string& uri, uint8_t transport,
               const std::string& ip, uint16_t port, const std::string& from,
               const std::string& local) {

@@ -80,6 +80,12 @@ void forward_response(const caf::actor& owner,
 /// call that runs on another node (its owner); an error when it has no
 /// relay.
 using media_spawn_atom = caf::atom_constant<caf::atom("rs_mdsp")>;
+/// To an lb node's remote_sip: (media_restore_atom, caf::actor owner,
+/// std::string state as JSON, media_snapshot.hpp) -> caf::actor, the media
+/// session of a call restored on another node after its node died,
+/// reopened on the same ports; an error when they are taken or there is no
+/// relay.
+using media_restore_atom = caf::atom_constant<caf::atom("rs_mdrs")>;
 
 /// Asks the node whose remote_sip actor is `peer` to take over the calls
 /// whose snapshots name `node` (a drain moving them to its HA peer).
@@ -121,6 +127,11 @@ struct remote_sip_hooks {
   std::function<void(sip::edge::incoming_response)> response;
   /// A media session for a call on another node; null: no relay here.
   std::function<caf::actor(caf::actor owner, uint64_t session_id)> spawn_media;
+  /// The media session of a call restored on another node, on the same
+  /// ports (media_restore_atom).
+  std::function<result<caf::actor>(caf::actor owner,
+                                   const std::string& state_json)>
+      restore_media;
 };
 
 caf::actor spawn_remote_sip(caf::actor_system& sys,

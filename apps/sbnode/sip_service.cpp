@@ -2,6 +2,7 @@
 
 #include "actors/call/call_actor.hpp"
 #include "actors/call/call_key.hpp"
+#include "actors/media/media_snapshot.hpp"
 #include "actors/subscriber/subscriber_actor.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
 #include "actors/support/remote_sip.hpp"
@@ -139,18 +140,53 @@ namespace {
 // fence lifted) reports the same way.
 void restore_and_report(caf::actor_system& sys,
                         std::shared_ptr<actors::call::call_env> env,
-                        const std::string& node) {
-  auto n = actors::call::restore_calls(sys, std::move(env), node);
+                        const std::string& node,
+                        const actors::call::restore_filter& wanted = {}) {
+  auto n = actors::call::restore_calls(sys, std::move(env), node, wanted);
   if (!n)
     spdlog::error("calls of {} not restored: {}", node, n.err().message);
   else
     spdlog::info("calls: {} restored from the snapshots of {}", *n, node);
 }
 
+// The calls of `peer` whose edge and media were its own: they move with
+// its address to its HA peer (this node).
+bool own_edge(const std::string& peer, const std::string& edge) {
+  return edge.empty() || edge == peer;
+}
+
 void take_over_calls(caf::blocking_actor* self,
                      std::shared_ptr<actors::call::call_env> env,
                      std::string peer) {
-  restore_and_report(self->system(), std::move(env), peer);
+  restore_and_report(self->system(), std::move(env), peer,
+                     [peer](const std::string&, const std::string& edge) {
+                       return own_edge(peer, edge);
+                     });
+}
+
+// A dead node's calls placed there from an lb that lives on: each goes on
+// at the new owner of its key, through the same lb.
+void adopt_placed_calls(caf::blocking_actor* self,
+                        std::shared_ptr<actors::call::call_env> env,
+                        std::shared_ptr<cluster::cluster_view> view,
+                        std::string dead) {
+  restore_and_report(
+      self->system(), std::move(env), dead,
+      [view, dead](const std::string& id, const std::string& edge) {
+        if (own_edge(dead, edge))
+          return false;
+        auto owner = view->owner_of(actors::call::call_home_key(id), "proxy");
+        return owner && *owner == view->self();
+      });
+}
+
+// The node of a peer's remote_sip actor, by the view's services.
+std::string node_of_sip(const cluster::cluster_view& view,
+                        const caf::actor& sip) {
+  for (const auto& [key, a] : view.get().services)
+    if (key.second == "sip" && a == sip)
+      return key.first;
+  return {};
 }
 
 } // namespace
@@ -247,6 +283,9 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->peer_ = cfg.host().peer;
     if (!svc->peer_.empty())
       svc->peer_watch_.emplace(svc->peer_);
+    for (const auto& h : cfg.network.hosts)
+      if (h.name != cfg.node)
+        svc->member_watches_.emplace_back(h.name);
   }
   svc->sys_ = &sys;
   svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
@@ -374,11 +413,31 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
            return media ? actors::media::spawn_media_session(
                               sys, media, std::move(owner), session_id)
                         : caf::actor{};
+         },
+         [&sys, media = svc->calls_->media](
+             caf::actor owner, const std::string& text) -> result<caf::actor> {
+           if (!media)
+             return error{"no media relay on this node"};
+           auto j = nlohmann::json::parse(text, nullptr, false);
+           if (j.is_discarded())
+             return error{"a media session's state is not JSON"};
+           auto st = actors::media::session_from_json(j);
+           if (!st)
+             return st.err();
+           return actors::media::spawn_restored_media_session(
+               sys, media, std::move(owner), std::move(*st));
          }});
-    svc->calls_->edge_of = [remote_table](uint64_t key) {
-      return actors::remote_requests::is_remote(key)
-                 ? remote_table->origin_of(key)
-                 : caf::actor{};
+    svc->calls_->edge_of = [remote_table, view](uint64_t key)
+        -> std::optional<actors::call::call_env::remote_edge> {
+      if (!actors::remote_requests::is_remote(key))
+        return std::nullopt;
+      auto sip = remote_table->origin_of(key);
+      if (!sip)
+        return std::nullopt;
+      return actors::call::call_env::remote_edge{sip, node_of_sip(*view, sip)};
+    };
+    svc->calls_->edge_named = [view](const std::string& node) {
+      return view->service(node, "sip");
     };
     // Without the proxy role this node runs no call: each goes to its home
     // among the proxy nodes (call_key.hpp), found from either leg's
@@ -538,13 +597,35 @@ void sip_service::cluster_changed() {
   if (directory_)
     caf::anon_send(directory_, sub::rebalance_atom::value);
   take_over_peer();
+  adopt_calls_of_dead();
+}
+
+void sip_service::adopt_calls_of_dead() {
+  if (!view_ || !sys_)
+    return;
+  auto members = view_->get().members;
+  std::vector<std::string> dead;
+  {
+    std::lock_guard lock{peer_mu_};
+    for (auto& w : member_watches_)
+      if (w.died(members))
+        dead.push_back(w.member());
+  }
+  for (auto& node : dead)
+    sys_->spawn<caf::detached>(adopt_placed_calls, calls_, view_, node);
 }
 
 void sip_service::rejoined() {
   // Back after a fence: the calls whose snapshots still name this node
   // (nobody took them over) go on here.
   if (calls_fenced_.exchange(false))
-    sys_->spawn<caf::detached>(take_over_calls, calls_, calls_->node);
+    sys_->spawn<caf::detached>(
+        [](caf::blocking_actor* self,
+           std::shared_ptr<actors::call::call_env> env) {
+          auto node = env->node;
+          restore_and_report(self->system(), std::move(env), node);
+        },
+        calls_);
 }
 
 void sip_service::drain() {

@@ -115,10 +115,14 @@ private:
   /// hence the mutex).
   std::mutex peer_mu_;
   std::optional<cluster::death_watch> peer_watch_;
+  /// Every other node: the calls placed on one that dies (from an lb that
+  /// lives on) go on at the new owners of their keys.
+  std::vector<cluster::death_watch> member_watches_;
   /// Calls were handed over at a fence and not looked for since.
   std::atomic<bool> calls_fenced_{false};
 
   void take_over_peer();
+  void adopt_calls_of_dead();
 };
 
 } // namespace sb::apps

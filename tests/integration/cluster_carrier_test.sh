@@ -6,7 +6,8 @@
 # binding; the NAT keepalive of a binding kept on a proxy leaves from the
 # lb, from the address the REGISTER came in on. Calls run on their home
 # proxy (rendezvous over the proxies of the call's key), with their SIP
-# transactions and media on the lb, and write their CDRs there.
+# transactions and media on the lb, and write their CDRs there; when a
+# proxy dies its calls go on at the other.
 source "$(dirname "$0")/cluster_lib.sh"
 
 N=20
@@ -43,8 +44,10 @@ done
 start_cluster "$BASE" 1 2 3
 wait_state 1 sp2 alive 15 >/dev/null
 wait_state 1 sp3 alive 15 >/dev/null
-provision_subscribers "$DOMAIN" "$N"
-pass "lb sp1 and proxies sp2, sp3 up; $N subscribers provisioned"
+# d0001..dN register with the UAS below; d(N+1), d(N+2) get callees of
+# their own (a second binding would fork their calls to the UAS too).
+provision_subscribers "$DOMAIN" $((N + 2))
+pass "lb sp1 and proxies sp2, sp3 up; $((N + 2)) subscribers provisioned"
 
 SIP1="127.0.0.11:$CLUSTER_SIP_PORT"
 UAS_PORT=$(free_port)
@@ -90,19 +93,25 @@ pass "the keepalive of a binding kept on $owner left from the lb ($(sed -n 3p <<
 
 # Calls: each runs on its home among the proxies (by its Call-ID), with
 # its SIP and media through the lb.
+# hold_calls NAME COUNT HOLD_MS: COUNT calls from d0000 to d0002.. held
+# HOLD_MS, in the background (CALLS_PID); returns once the proxies run
+# them all (or 6 s passed), with a1, a2, a3: each node's calls.
+hold_calls() {
+  inf_calls "$WORK/$1.inf" 2 $(($2 + 1))
+  sipp_bg "$1" "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/$1.inf" \
+    -i 127.0.0.3 -p "$(free_port)" -mp "$(free_media_port)" \
+    -m "$2" -r "$2" -l "$2" -d "$3" -recv_timeout 20000 -timeout 60s
+  CALLS_PID=$SIPP_PID
+  for _ in $(seq 1 60); do
+    a1=$(metric_at 1 sb_calls_active) a2=$(metric_at 2 sb_calls_active)
+    a3=$(metric_at 3 sb_calls_active)
+    ((a2 + a3 == $2)) && break
+    sleep 0.1
+  done
+}
 C=12
-inf_calls "$WORK/calls.inf" 2 $((C + 1))
 pkts0=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
-sipp_bg calls "$SIP1" -sf "$SCEN/call_uac.xml" -inf "$WORK/calls.inf" \
-  -i 127.0.0.3 -p "$(free_port)" -mp "$(free_media_port)" \
-  -m "$C" -r "$C" -l "$C" -d 3000 -recv_timeout 10000 -timeout 60s
-CALLS_PID=$SIPP_PID
-for _ in $(seq 1 40); do
-  a1=$(metric_at 1 sb_calls_active) a2=$(metric_at 2 sb_calls_active)
-  a3=$(metric_at 3 sb_calls_active)
-  ((a2 + a3 == C)) && break
-  sleep 0.1
-done
+hold_calls calls "$C" 3000
 ((a1 == 0)) || fail "the lb runs $a1 calls"
 ((a2 + a3 == C && a2 > 0 && a3 > 0)) ||
   fail "calls up: sp2 $a2, sp3 $a3, not $C spread over both"
@@ -134,28 +143,49 @@ special_callee() { # special_callee NAME USER SCENARIO: a UAS for dUSER
   sipp_bg "$1" -sf "$SCEN/$3" -i 127.0.0.5 -p "$port" \
     -mp "$(free_media_port)" -m 1 -d 1000 -rtp_echo -timeout 60s
 }
-special_callee byecallee 14 callee_bye.xml
+special_callee byecallee $((N + 1)) callee_bye.xml
 BYE_CALLEE=$SIPP_PID
-inf_calls "$WORK/bye_calls.inf" 14 14
+inf_calls "$WORK/bye_calls.inf" $((N + 1)) $((N + 1))
 sipp_bg byecaller "$SIP1" -sf "$SCEN/call_uac_wait_bye.xml" \
   -inf "$WORK/bye_calls.inf" -i 127.0.0.3 -p "$(free_port)" \
   -mp "$(free_media_port)" -m 1 -recv_timeout 10000 -timeout 60s
 sipp_wait "$SIPP_PID" byecaller
 sipp_wait "$BYE_CALLEE" byecallee
-special_callee holdcallee 15 callee_reinvite.xml
+special_callee holdcallee $((N + 2)) callee_reinvite.xml
 HOLD_CALLEE=$SIPP_PID
-inf_calls "$WORK/hold_calls.inf" 15 15
+inf_calls "$WORK/hold_calls.inf" $((N + 2)) $((N + 2))
 sipp_bg holdcaller "$SIP1" -sf "$SCEN/call_uac_hold.xml" \
   -inf "$WORK/hold_calls.inf" -i 127.0.0.3 -p "$(free_port)" \
   -mp "$(free_media_port)" -m 1 -recv_timeout 10000 -timeout 60s
 sipp_wait "$SIPP_PID" holdcaller
 sipp_wait "$HOLD_CALLEE" holdcallee
 pass "through the lb: the callee's BYE and the caller's hold and resume reach the call on its proxy"
+# A proxy dies (SIGKILL) with calls up: the other proxy takes its calls
+# over from their snapshots (their edge and media stay on the lb, which
+# reopens the relay on the same ports), and every call ends normally with
+# its CDR. The victim is the proxy with more of the calls.
+C2=8
+cdrs_before=("" "" "$(cdrs_at 2)" "$(cdrs_at 3)")
+hold_calls calls2 "$C2" 8000
+((a2 + a3 == C2)) || fail "calls up before the kill: sp2 $a2, sp3 $a3"
+if ((a2 >= a3)); then V=2 S=3 lost=$a2; else V=3 S=2 lost=$a3; fi
+sleep 1 # answered and ACKed: their snapshots are in Redis
+kill -KILL "${NODE_PIDS[$V]}"
+wait_state 1 "sp$V" dead 5 >/dev/null
+wait "$CALLS_PID" || true
+[[ "$(successes calls2)" == "$C2" ]] ||
+  fail "calls across sp$V's death: $(successes calls2) of $C2"
+grep -q "calls: $lost restored from the snapshots of sp$V" "$WORK/sp$S.log" ||
+  fail "sp$S did not take over sp$V's $lost calls: $(grep 'restored from' "$WORK/sp$S.log")"
+new=$(($(cdrs_at "$S") - ${cdrs_before[$S]}))
+((new == C2)) || fail "CDRs on sp$S after the kill: $new, not $C2"
+pass "sp$V killed with $lost of $C2 calls: sp$S took them over, all $C2 ended normally with a CDR each"
+
 # Nothing was lost between the nodes on the way (an ACK without its text
 # once was).
 if grep -h "does not parse\|not JSON\|does not decode" "$WORK"/sp[123].log; then
   fail "a message between the nodes was lost"
 fi
 
-stop_nodes 1 2 3
+stop_nodes 1 "$S"
 pass "all nodes stopped cleanly"

@@ -76,6 +76,15 @@ TEST_CASE("a confirmed call's snapshot goes through JSON unchanged",
         std::vector<std::string>{"<sip:edge;lr>"});
   CHECK(back->b.local_cseq == 3);
   CHECK(back->media->streams[0].port[1] == std::optional<uint16_t>{30002});
+  CHECK(back->edge.empty());
+  // A call placed on a proxy names the lb that has its edge and media; a
+  // snapshot written before that field existed reads as the node's own.
+  s.edge = "lb1";
+  CHECK(snapshot_from_json(snapshot_to_json(s))->edge == "lb1");
+  auto old = snapshot_to_json(s);
+  old.erase("edge");
+  REQUIRE(snapshot_from_json(old).ok());
+  CHECK(snapshot_from_json(old)->edge.empty());
   CHECK(back->media->offerer == sb::media::leg_id::b);
   CHECK(back->timers[0]->who == refresher::peer);
   CHECK_FALSE(back->timers[1]);
@@ -172,6 +181,11 @@ TEST_CASE("a call in setup: its record goes through JSON and ends it "
   auto back = setup_from_json(j);
   REQUIRE(back.ok());
   CHECK(back->node == "sp1");
+  CHECK(back->edge.empty());
+  auto placed = r;
+  placed.edge = "lb1";
+  CHECK(setup_from_json(json::parse(setup_to_json(placed).dump()))->edge ==
+        "lb1");
   CHECK(back->core.phase == call_phase::early);
   CHECK(back->core.branches.size() == 2);
   CHECK(back->invite == r.invite);
