@@ -291,6 +291,10 @@ struct call_shell {
     ended = true;
     spdlog::info("call {}: handed over (this node was fenced)", a.call_id);
     env->call_handed_over();
+    // The media session may be the new owner's already (adopted on the
+    // lb): it is not ours to end. One still ours ends with us (it
+    // monitors us).
+    media = nullptr;
     cleanup();
     self->quit();
   }

@@ -5,6 +5,7 @@
 #include "common/metrics/registry.hpp"
 
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
 namespace sb::actors::media {
@@ -43,8 +44,20 @@ struct resources {
     if (m.sessions)
       m.sessions->dec();
     std::lock_guard lock(env->pool_mu);
+    for (const auto& s : state.streams)
+      for (const auto& p : s.port)
+        if (p)
+          env->holders.erase(*p);
     release_ports(state, env->pool);
     count_pairs(*env);
+  }
+
+  // Records `self` as the holder of every port it has (pool_mu held).
+  void hold(const caf::actor_addr& self) {
+    for (const auto& s : state.streams)
+      for (const auto& p : s.port)
+        if (p)
+          env->holders[*p] = self;
   }
 
   // Called with pool_mu held.
@@ -56,6 +69,7 @@ struct resources {
 
 struct session_data {
   std::unique_ptr<resources> res;
+  caf::actor_addr owner;
 };
 
 using self_t = caf::stateful_actor<session_data>;
@@ -133,6 +147,10 @@ sdp_reply on_sdp(self_t* self, leg_id from, bool offer,
     }
     r.state = std::move(before);
   }
+  {
+    std::lock_guard lock(r.env->pool_mu);
+    r.hold(self->address());
+  }
   for (size_t i = 0; i < fwd->expect.size() && i < r.relays.size(); ++i)
     if (fwd->expect[i] && r.relays[i])
       r.relays[i]->expect(
@@ -150,10 +168,17 @@ caf::behavior media_session(self_t* self, std::shared_ptr<resources> res,
   self->state.res->relays = std::move(res->relays);
   res->relays.clear();
   res->state = {};
+  {
+    std::lock_guard lock(self->state.res->env->pool_mu);
+    self->state.res->hold(self->address());
+  }
+  self->state.owner = owner.address();
   self->monitor(owner);
-  self->set_down_handler([self](caf::down_msg&) {
+  self->set_down_handler([self](caf::down_msg& m) {
     // The call is gone: so is its media, whatever happened to the call.
-    self->quit();
+    // (A former owner's end, after an adoption, is not.)
+    if (m.source == self->state.owner)
+      self->quit();
   });
   return {
       [=](media_sdp_atom, uint8_t leg, bool offer,
@@ -161,6 +186,12 @@ caf::behavior media_session(self_t* self, std::shared_ptr<resources> res,
         if (leg > 1)
           return refused("no leg " + std::to_string(leg));
         return on_sdp(self, static_cast<leg_id>(leg), offer, body);
+      },
+      [=](media_adopt_atom, const caf::actor& new_owner) {
+        if (self->state.owner)
+          self->demonitor(self->state.owner);
+        self->state.owner = new_owner.address();
+        self->monitor(new_owner);
       },
       [=](media_stats_atom) {
         media_report rep;
@@ -223,6 +254,26 @@ result<caf::actor> spawn_restored_media_session(caf::actor_system& sys,
   if (auto st = open_relays(*res, failed); !st)
     return st.err(); // ~resources returns the ports
   return sys.spawn(media_session, std::move(res), std::move(owner));
+}
+
+result<caf::actor>
+adopt_or_restore_media_session(caf::actor_system& sys,
+                               std::shared_ptr<media_env> env, caf::actor owner,
+                               media_session_state state) {
+  caf::actor holder;
+  {
+    std::lock_guard lock(env->pool_mu);
+    for (const auto& s : state.streams)
+      for (const auto& p : s.port)
+        if (p && !holder)
+          if (auto it = env->holders.find(*p); it != env->holders.end())
+            holder = caf::actor_cast<caf::actor>(it->second);
+  }
+  if (!holder)
+    return spawn_restored_media_session(sys, std::move(env), std::move(owner),
+                                        std::move(state));
+  caf::anon_send(holder, media_adopt_atom::value, std::move(owner));
+  return holder;
 }
 
 } // namespace sb::actors::media

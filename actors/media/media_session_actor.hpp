@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -45,8 +46,11 @@ struct media_env {
 
   boost::asio::io_context& io; ///< runs every relay's sockets
   net::ip_address address;     ///< the relay address announced in SDP
-  std::mutex pool_mu;          ///< guards `pool`
+  std::mutex pool_mu;          ///< guards `pool` and `holders`
   sb::media::port_pool pool;
+  /// The session that holds each allocated RTP port, so that a call
+  /// restored elsewhere can adopt the session its frozen node still owns.
+  std::unordered_map<uint16_t, caf::actor_addr> holders;
   media_metrics metrics; ///< set before the first session
 };
 
@@ -86,5 +90,19 @@ result<caf::actor> spawn_restored_media_session(caf::actor_system& sys,
                                                 std::shared_ptr<media_env> env,
                                                 caf::actor owner,
                                                 media_session_state state);
+
+/// The same for a call restored on another node while the node it ran on
+/// is frozen, not dead: its session still holds the ports and relays the
+/// media. That session is handed to `owner` (it monitors the new owner
+/// and forgets the old) and goes on with its own, newer state; otherwise
+/// as spawn_restored_media_session.
+result<caf::actor>
+adopt_or_restore_media_session(caf::actor_system& sys,
+                               std::shared_ptr<media_env> env, caf::actor owner,
+                               media_session_state state);
+
+/// (media_adopt_atom, caf::actor new owner): the session is the new
+/// owner's from now on.
+using media_adopt_atom = caf::atom_constant<caf::atom("md_adopt")>;
 
 } // namespace sb::actors::media

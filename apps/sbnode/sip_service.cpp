@@ -424,7 +424,7 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
            auto st = actors::media::session_from_json(j);
            if (!st)
              return st.err();
-           return actors::media::spawn_restored_media_session(
+           return actors::media::adopt_or_restore_media_session(
                sys, media, std::move(owner), std::move(*st));
          }});
     svc->calls_->edge_of = [remote_table, view](uint64_t key)

@@ -42,6 +42,7 @@ for k in 1 2 3; do
   sed -i 's/^sip:/sip:\n  nat_keepalive_interval_s: 1/' "$BASE/sp$k/config.local.yml"
 done
 start_cluster "$BASE" 1 2 3
+declare -A NODE_LOG=([1]="$WORK/sp1.log" [2]="$WORK/sp2.log" [3]="$WORK/sp3.log")
 wait_state 1 sp2 alive 15 >/dev/null
 wait_state 1 sp3 alive 15 >/dev/null
 # d0001..dN register with the UAS below; d(N+1), d(N+2) get callees of
@@ -118,8 +119,9 @@ hold_calls calls "$C" 3000
 wait "$CALLS_PID" || true
 [[ "$(successes calls)" == "$C" ]] || fail "calls: $(successes calls) of $C"
 pkts=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
-python3 -c "import sys; sys.exit(0 if $pkts - $pkts0 > 100 * $C else 1)" ||
-  fail "RTP through the lb's relay: $pkts0 -> $pkts packets"
+# What one call's caller sends (its whole pcap), for the freeze below.
+per_call=$(((${pkts%.*} - ${pkts0%.*}) / C))
+((per_call > 100)) || fail "RTP through the lb's relay: $pkts0 -> $pkts packets"
 cdrs_at() {
   curl -sk -m 10 -u "$AUTH" \
     "https://$(node_ip "$1"):$CLUSTER_MGMT_PORT/api/cdrs/?rows=1000" |
@@ -175,17 +177,60 @@ wait_state 1 "sp$V" dead 5 >/dev/null
 wait "$CALLS_PID" || true
 [[ "$(successes calls2)" == "$C2" ]] ||
   fail "calls across sp$V's death: $(successes calls2) of $C2"
-grep -q "calls: $lost restored from the snapshots of sp$V" "$WORK/sp$S.log" ||
-  fail "sp$S did not take over sp$V's $lost calls: $(grep 'restored from' "$WORK/sp$S.log")"
+grep -q "calls: $lost restored from the snapshots of sp$V" "${NODE_LOG[$S]}" ||
+  fail "sp$S did not take over sp$V's $lost calls: $(grep 'restored from' "${NODE_LOG[$S]}")"
 new=$(($(cdrs_at "$S") - ${cdrs_before[$S]}))
 ((new == C2)) || fail "CDRs on sp$S after the kill: $new, not $C2"
 pass "sp$V killed with $lost of $C2 calls: sp$S took them over, all $C2 ended normally with a CDR each"
 
+# The killed proxy comes back; then the busier proxy freezes (SIGSTOP)
+# with calls up: the other takes its calls over and the lb hands it their
+# media sessions, which the frozen node still holds, so the media goes on;
+# woken (SIGCONT), the frozen node is fenced and gives up its calls
+# without a word and without a CDR.
+start_cluster_node "$BASE" "$V" "$WORK/sp$V-2.log"
+NODE_LOG[$V]="$WORK/sp$V-2.log"
+wait_ready_at "$(node_ip "$V")" "${NODE_PIDS[$V]}"
+wait_state 1 "sp$V" alive 15 >/dev/null
+cdrs_before=("" "" "$(cdrs_at 2)" "$(cdrs_at 3)")
+pkts0=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
+hold_calls calls3 "$C2" 8000
+((a2 + a3 == C2)) || fail "calls up before the freeze: sp2 $a2, sp3 $a3"
+if ((a2 >= a3)); then V=2 S=3 lost=$a2; else V=3 S=2 lost=$a3; fi
+sleep 1
+kill -STOP "${NODE_PIDS[$V]}"
+wait_state 1 "sp$V" dead 5 >/dev/null
+wait "$CALLS_PID" || true
+[[ "$(successes calls3)" == "$C2" ]] ||
+  fail "calls across sp$V's freeze: $(successes calls3) of $C2"
+new=$(($(cdrs_at "$S") - ${cdrs_before[$S]}))
+((new == C2)) || fail "CDRs on sp$S after the freeze: $new, not $C2"
+# Counted as each session ends, just after its call; no more than a tenth
+# lost across the freeze.
+want=$((per_call * C2 * 9 / 10))
+for _ in $(seq 1 30); do
+  pkts=$(metric_at 1 'sb_media_relayed_packets_total{leg="a"}')
+  (((${pkts%.*} - ${pkts0%.*}) >= want)) && break
+  sleep 0.1
+done
+(((${pkts%.*} - ${pkts0%.*}) >= want)) ||
+  fail "media of the calls across the freeze: $pkts0 -> $pkts packets, want $want more"
+kill -CONT "${NODE_PIDS[$V]}"
+wait_state 1 "sp$V" alive 15 >/dev/null
+for _ in $(seq 1 50); do
+  grep -q "fenced" "${NODE_LOG[$V]}" && break
+  sleep 0.1
+done
+grep -q "fenced" "${NODE_LOG[$V]}" || fail "sp$V was not fenced after its freeze"
+[[ "$(cdrs_at "$V")" == "${cdrs_before[$V]}" ]] ||
+  fail "the woken sp$V wrote CDRs: ${cdrs_before[$V]} -> $(cdrs_at "$V")"
+pass "sp$V frozen with $lost of $C2 calls: sp$S took them over with their media, all ended normally; woken, sp$V was fenced and wrote no CDR"
+
 # Nothing was lost between the nodes on the way (an ACK without its text
 # once was).
-if grep -h "does not parse\|not JSON\|does not decode" "$WORK"/sp[123].log; then
+if grep -h "does not parse\|not JSON\|does not decode" "$WORK"/sp*.log; then
   fail "a message between the nodes was lost"
 fi
 
-stop_nodes 1 "$S"
+stop_nodes 1 2 3
 pass "all nodes stopped cleanly"
