@@ -385,9 +385,14 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
            if (edge)
              edge->reply(key, std::move(r));
          },
-         [&sys, calls = svc->calls_](const std::string& node) {
+         [&sys, calls = svc->calls_, view,
+          peer = cfg.host().peer](const std::string& node) {
+           // Its HA peer takes the calls whose edge moved with the
+           // address; every node the calls placed there that it now owns.
            spdlog::info("calls: {} drains, taking over its calls", node);
-           sys.spawn<caf::detached>(take_over_calls, calls, node);
+           if (node == peer)
+             sys.spawn<caf::detached>(take_over_calls, calls, node);
+           sys.spawn<caf::detached>(adopt_placed_calls, calls, view, node);
          },
          [directory](std::shared_ptr<sub::admin_op> op) {
            caf::anon_send(directory, sub::admin_atom::value, std::move(op));
@@ -630,8 +635,15 @@ void sip_service::rejoined() {
 
 void sip_service::drain() {
   calls_->draining = true;
-  if (peer_.empty() || shared_ips_.empty() || !calls_->snapshots || !view_)
+  if (!calls_->snapshots || !view_)
     return;
+  if (peer_.empty() || shared_ips_.empty()) {
+    // No address to wait for: calls placed here from an lb move to the
+    // new owners of their keys at once.
+    handover_ = handover::migrating;
+    spdlog::info("drain: the calls move to the new owners of their keys");
+    return;
+  }
   handover_ = handover::awaiting_address;
   spdlog::info("drain: the calls move to {} once {} has left this host", peer_,
                shared_ips_.front());
@@ -660,15 +672,22 @@ void sip_service::drain_step(bool give_up_waiting) {
     return;
   }
   handover_ = handover::done;
-  auto peer = view_->service(peer_, "sip");
-  if (!peer) {
-    spdlog::error("drain: {} is not connected; the calls' snapshots wait in "
-                  "Redis for it",
-                  peer_);
-    return;
+  // Every connected node: the HA peer takes the calls whose edge moved
+  // with the address, each node the placed calls it now owns.
+  size_t asked = 0;
+  for (const auto& m : view_->get().members) {
+    if (m.self)
+      continue;
+    if (auto p = view_->service(m.name, "sip")) {
+      actors::ask_take_over(p, calls_->node);
+      ++asked;
+    } else if (m.name == peer_) {
+      spdlog::error("drain: {} is not connected; the calls' snapshots wait "
+                    "in Redis for it",
+                    peer_);
+    }
   }
-  actors::ask_take_over(peer, calls_->node);
-  spdlog::info("drain: {} asked to take over the calls", peer_);
+  spdlog::info("drain: {} node(s) asked to take over the calls", asked);
 }
 
 void sip_service::fenced() {
