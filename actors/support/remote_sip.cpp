@@ -28,6 +28,8 @@ using remote_cancel_atom = caf::atom_constant<caf::atom("rs_canc")>;
 using remote_orphan_atom = caf::atom_constant<caf::atom("rs_orph")>;
 // To a call's node: (request id, response text or "", status, reason).
 using remote_response_atom = caf::atom_constant<caf::atom("rs_rsp")>;
+// To an lb: (source ip, user, success), a digest outcome for its shield.
+using remote_auth_atom = caf::atom_constant<caf::atom("rs_auth")>;
 constexpr uint8_t flag_needs_reply = 1;
 constexpr uint8_t flag_ack_timeout = 2;
 // (origin key, answer as JSON text)
@@ -142,6 +144,11 @@ void cancel_request_via(const caf::actor& lb, uint64_t id) {
 
 void reply_orphan_via(const caf::actor& lb, const sip::edge::orphan_reply& o) {
   caf::anon_send(lb, remote_orphan_atom::value, orphan_to_json(o).dump());
+}
+
+void forward_auth(const caf::actor& lb, const std::string& ip,
+                  const std::string& user, bool success) {
+  caf::anon_send(lb, remote_auth_atom::value, ip, user, success);
 }
 
 void forward_response(const caf::actor& owner,
@@ -338,6 +345,11 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
           return caf::make_error(caf::sec::runtime_error,
                                  session.err().message);
         return *session;
+      },
+      [hooks](remote_auth_atom, const std::string& ip, const std::string& user,
+              bool success) {
+        if (hooks.on_auth)
+          hooks.on_auth(ip, user, success);
       },
       [hooks](remote_options_atom, const std::string& uri, uint8_t transport,
               const std::string& ip, uint16_t port, const std::string& from,

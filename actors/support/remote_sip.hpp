@@ -104,6 +104,12 @@ inline constexpr std::chrono::seconds admin_timeout{5};
 void forward_options(const caf::actor& lb,
                      const sip::edge::outgoing_options& o);
 
+/// The outcome of a digest check made here for a request that came
+/// through the lb whose remote_sip actor is `lb`: its shield counts it
+/// (failed-auth bans).
+void forward_auth(const caf::actor& lb, const std::string& ip,
+                  const std::string& user, bool success);
+
 struct remote_sip_hooks {
   /// A request from another node, parsed, with a remote key: hand it to
   /// the local owner (the subscriber directory).
@@ -132,6 +138,10 @@ struct remote_sip_hooks {
   std::function<result<caf::actor>(caf::actor owner,
                                    const std::string& state_json)>
       restore_media;
+  /// A digest outcome another node checked (forward_auth).
+  std::function<void(const std::string& ip, const std::string& user,
+                     bool success)>
+      on_auth;
 };
 
 caf::actor spawn_remote_sip(caf::actor_system& sys,

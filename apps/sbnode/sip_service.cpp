@@ -431,7 +431,9 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
              return st.err();
            return actors::media::adopt_or_restore_media_session(
                sys, media, std::move(owner), std::move(*st));
-         }});
+         },
+         [shield](const std::string& ip, const std::string& user,
+                  bool success) { shield->on_auth(ip, user, success); }});
     svc->calls_->edge_of = [remote_table, view](uint64_t key)
         -> std::optional<actors::call::call_env::remote_edge> {
       if (!actors::remote_requests::is_remote(key))
@@ -554,6 +556,27 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
                                 sub::auth_event e) {
     shield->on_auth(ip, user, e == sub::auth_event::success);
   };
+  if (cluster) {
+    // The digest is checked where the subscriber's or the call's actor
+    // runs, often not on the lb the request came through: every lb's
+    // shield counts the outcome, so a guessing source is banned at every
+    // edge, as it would be on a single node.
+    std::vector<std::string> lbs;
+    for (const auto& h : cfg.network.hosts)
+      if (h.has_role("lb"))
+        lbs.push_back(h.name);
+    svc->env_->on_auth = [shield, view, lbs](const std::string& ip,
+                                             const std::string& user,
+                                             sub::auth_event e) {
+      bool success = e == sub::auth_event::success;
+      for (const auto& lb : lbs) {
+        if (lb == view->self())
+          shield->on_auth(ip, user, success);
+        else if (auto peer = view->service(lb, "sip"))
+          actors::forward_auth(peer, ip, user, success);
+      }
+    };
+  }
   // Stored bindings come back before the first request is taken. In
   // cluster mode the AoRs' owners re-activate them from Redis on demand.
   if (!cluster)

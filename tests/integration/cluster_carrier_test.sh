@@ -162,6 +162,29 @@ sipp_bg holdcaller "$SIP1" -sf "$SCEN/call_uac_hold.xml" \
 sipp_wait "$SIPP_PID" holdcaller
 sipp_wait "$HOLD_CALLEE" holdcallee
 pass "through the lb: the callee's BYE and the caller's hold and resume reach the call on its proxy"
+# Wrong passwords through the lb: the proxy that checks the digest tells
+# the lb's shield, which bans the source (3 failures, the default).
+owner20=$(view 1 "key=subscriber:sip:d00$N@$DOMAIN" | jq -r '.owner')
+printf 'SEQUENTIAL\nd00%s;%s;wrong;[authentication username=d00%s password=wrong]\n' \
+  "$N" "$DOMAIN" "$N" >"$WORK/wrong.inf"
+sipp_bg wrong "$SIP1" -sf "$SCEN/register_wrong_password.xml" \
+  -inf "$WORK/wrong.inf" -i 127.0.0.6 -p "$(free_port)" -m 3 -r 10 -l 1 \
+  -key expires 600 -key contact_hp 127.0.0.6:5998 -recv_timeout 5000 \
+  -timeout 30s
+sipp_wait "$SIPP_PID" wrong
+for _ in $(seq 1 30); do
+  [[ "$(metric_at 1 'sb_sip_bans_total{kind="failed_auth_ip"}')" == 1 ]] && break
+  sleep 0.1
+done
+[[ "$(metric_at 1 'sb_sip_bans_total{kind="failed_auth_ip"}')" == 1 ]] ||
+  fail "the lb did not ban 127.0.0.6 after 3 wrong passwords checked on $owner20"
+inf_users "$WORK/other.inf" 3 3
+sipp_bg banned "$SIP1" -sf "$SCEN/register_refused.xml" -inf "$WORK/other.inf" \
+  -i 127.0.0.6 -p "$(free_port)" -m 1 -key expires 600 \
+  -key contact_hp 127.0.0.6:5998 -recv_timeout 5000 -timeout 30s
+sipp_wait "$SIPP_PID" banned
+pass "3 wrong passwords checked on $owner20: the lb banned 127.0.0.6 (403 to its next REGISTER)"
+
 # A proxy dies (SIGKILL) with calls up: the other proxy takes its calls
 # over from their snapshots (their edge and media stay on the lb, which
 # reopens the relay on the same ports), and every call ends normally with
