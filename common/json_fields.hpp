@@ -1,6 +1,10 @@
 #pragma once
 
+#include "common/result.hpp"
+
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -19,6 +23,17 @@ std::optional<T> optional_of(const nlohmann::json& j) {
   if (j.is_null())
     return std::nullopt;
   return j.get<T>();
+}
+
+/// Text from another node or process read as JSON by `decode` (json ->
+/// result<T>); text that is not JSON is "<what>: not JSON".
+template <class Decode>
+auto decode_json_text(std::string_view text, std::string_view what,
+                      Decode&& decode) -> decltype(decode(nlohmann::json{})) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded())
+    return error{std::string(what) + ": not JSON"};
+  return decode(j);
 }
 
 } // namespace sb

@@ -17,6 +17,7 @@
 #include "actors/subscriber/profile_lookup.hpp"
 #include "actors/subscriber/register_auth.hpp"
 #include "actors/support/remote_sip.hpp"
+#include "common/json_fields.hpp"
 #include "common/log.hpp"
 
 #include <deque>
@@ -1158,12 +1159,11 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
                       media::media_stats_atom::value)
             .then(
                 [self](const std::string& text) {
-                  auto j = nlohmann::json::parse(text, nullptr, false);
-                  auto rep = j.is_discarded()
-                                 ? result<media::media_report>{error{
-                                       "media report: not JSON"}}
-                                 : media::report_from_json(
-                                       j, std::chrono::steady_clock::now());
+                  auto rep = decode_json_text(
+                      text, "media report", [](const nlohmann::json& j) {
+                        return media::report_from_json(
+                            j, std::chrono::steady_clock::now());
+                      });
                   if (!rep) {
                     spdlog::warn("call {}: {}", self->state.a.call_id,
                                  rep.err().message);

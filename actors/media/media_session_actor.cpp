@@ -1,6 +1,7 @@
 #include "actors/media/media_session_actor.hpp"
 
 #include "actors/media/media_snapshot.hpp"
+#include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "common/metrics/registry.hpp"
 
@@ -211,10 +212,8 @@ result<sdp_passed> sdp_answer(bool ok, const std::string& text,
                               const std::string& after_json) {
   if (!ok)
     return error{text};
-  auto j = nlohmann::json::parse(after_json, nullptr, false);
-  if (j.is_discarded())
-    return error{"media: the session's state does not parse"};
-  auto after = session_from_json(j);
+  auto after = decode_json_text(after_json, "media: the session's state",
+                                session_from_json);
   if (!after)
     return after.err();
   return sdp_passed{text, std::move(*after)};

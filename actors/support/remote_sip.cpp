@@ -1,6 +1,7 @@
 #include "actors/support/remote_sip.hpp"
 
 #include "actors/support/edge_wire.hpp"
+#include "common/json_fields.hpp"
 
 #include "sip/msg/parse.hpp"
 
@@ -280,10 +281,10 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
         return rp;
       },
       [hooks](remote_send_atom, const std::string& text) {
-        auto j = nlohmann::json::parse(text, nullptr, false);
-        auto r = j.is_discarded() ? result<sip::edge::outgoing_request>{error{
-                                        "a forwarded request is not JSON"}}
-                                  : request_from_json(j);
+        auto r =
+            decode_json_text(text, "a forwarded request", [](const auto& j) {
+              return request_from_json(j);
+            });
         if (!r) {
           spdlog::error("cluster: {}", r.err().message);
           return;
@@ -296,10 +297,9 @@ caf::behavior remote_sip_actor(caf::event_based_actor* self,
           hooks.cancel_request(id);
       },
       [hooks](remote_orphan_atom, const std::string& text) {
-        auto j = nlohmann::json::parse(text, nullptr, false);
-        auto o = j.is_discarded() ? result<sip::edge::orphan_reply>{error{
-                                        "a forwarded answer is not JSON"}}
-                                  : orphan_from_json(j);
+        auto o =
+            decode_json_text(text, "a forwarded answer",
+                             [](const auto& j) { return orphan_from_json(j); });
         if (!o) {
           spdlog::error("cluster: {}", o.err().message);
           return;

@@ -10,6 +10,7 @@
 #include "cluster/cluster_view.hpp"
 #include "cluster/fenced_kv.hpp"
 #include "common/fs.hpp"
+#include "common/json_fields.hpp"
 #include "common/log.hpp"
 #include "common/net/local_addresses.hpp"
 #include "mgmt/node/control_token.hpp"
@@ -299,9 +300,7 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
       uint64_t, sip::edge::sip_reply)>>(); // set once the edge exists
   auto remote_table = std::make_shared<actors::remote_requests>();
   // An INVITE transaction forwarded here stays pending while it rings.
-  remote_table->max_age = std::max(remote_table->max_age,
-                                   std::chrono::seconds{s.sip.ring_timeout_s} +
-                                       remote_table->max_age);
+  remote_table->max_age += std::chrono::seconds{s.sip.ring_timeout_s};
   // Cluster mode, an lb without the proxy role: the messages of a call go
   // to the call's home node, and the answers to its requests back there
   // (both set once remote_sip exists; true: it went there).
@@ -423,10 +422,8 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
              caf::actor owner, const std::string& text) -> result<caf::actor> {
            if (!media)
              return error{"no media relay on this node"};
-           auto j = nlohmann::json::parse(text, nullptr, false);
-           if (j.is_discarded())
-             return error{"a media session's state is not JSON"};
-           auto st = actors::media::session_from_json(j);
+           auto st = decode_json_text(text, "a media session's state",
+                                      actors::media::session_from_json);
            if (!st)
              return st.err();
            return actors::media::adopt_or_restore_media_session(
@@ -434,6 +431,12 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
          },
          [shield](const std::string& ip, const std::string& user,
                   bool success) { shield->on_auth(ip, user, success); }});
+    // The remote_sip actor of the proxy node that owns `key` (a subscriber
+    // or a call); null: none reachable.
+    auto owner_sip = [view](const std::string& key) -> caf::actor {
+      auto owner = view->owner_of(key, "proxy");
+      return owner ? view->service(*owner, "sip") : caf::actor{};
+    };
     svc->calls_->edge_of = [remote_table, view](uint64_t key)
         -> std::optional<actors::call::call_env::remote_edge> {
       if (!actors::remote_requests::is_remote(key))
@@ -451,11 +454,9 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     // Call-ID; the answers to what a call sent come back by the request
     // id, which names the call's node.
     if (has_edge && !cfg.host().has_role("proxy")) {
-      *route_call = [view, local = svc->remote_sip_](
+      *route_call = [owner_sip, local = svc->remote_sip_](
                         const sip::edge::incoming_request& rq) {
-        auto home = view->owner_of(
-            actors::call::call_home_key(rq.message.call_id), "proxy");
-        auto peer = home ? view->service(*home, "sip") : caf::actor{};
+        auto peer = owner_sip(actors::call::call_home_key(rq.message.call_id));
         if (!peer)
           return false; // no proxy reachable: the call runs here
         actors::forward_request(peer, local, rq);
@@ -476,15 +477,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
       auto owner = view->owner_of(subscriber_key(aor), "proxy");
       return !owner || *owner == view->self();
     };
-    // The remote_sip actor of the node owning `aor`; null: unreachable.
-    auto owner_sip = [view](const std::string& aor) -> caf::actor {
-      auto owner = view->owner_of(subscriber_key(aor), "proxy");
-      return owner ? view->service(*owner, "sip") : caf::actor{};
-    };
     svc->env_->forward = [owner_sip, local = svc->remote_sip_](
                              const std::string& aor,
                              const sip::edge::incoming_request& rq) {
-      auto peer = owner_sip(aor);
+      auto peer = owner_sip(subscriber_key(aor));
       if (peer)
         actors::forward_request(peer, local, rq);
       return static_cast<bool>(peer);
@@ -492,7 +488,7 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->env_->forward_admin = [owner_sip, local = svc->remote_sip_](
                                    const std::string& aor,
                                    std::shared_ptr<sub::admin_op> op) {
-      auto peer = owner_sip(aor);
+      auto peer = owner_sip(subscriber_key(aor));
       if (peer)
         actors::forward_admin(local, peer, std::move(op));
       return static_cast<bool>(peer);

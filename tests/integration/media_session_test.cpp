@@ -167,8 +167,13 @@ TEST_CASE("media session: SDP sets up the relay, RTP flows, the call's end "
   CHECK(f.last_state.streams[0].port[0]);
   CHECK(f.last_state.streams[0].port[1]);
 
-  // A bad SDP is refused and changes nothing.
+  // A bad SDP is refused and changes nothing; so is a leg that is none.
   CHECK_FALSE(f.sdp(session, leg_id::a, true, "v=0\r\nbroken").ok());
+  CHECK(f.ports_in_use() == 2);
+  auto no_leg = f.sdp(session, static_cast<leg_id>(7), true,
+                      offer_from(alice.address().port()));
+  REQUIRE_FALSE(no_leg.ok());
+  CHECK(no_leg.err().message == "no leg 7");
   CHECK(f.ports_in_use() == 2);
 
   // The call actor dies: the session follows and its ports come back.
