@@ -250,5 +250,11 @@ TEST_CASE("redis client: a server that refuses the connection is heard",
   INFO(seen);
   CHECK_THAT(seen, Catch::Contains("last error: DENIED"));
   client.close();
-  asio::post(server_io.io, [&] { acceptor.close(); });
+  // Closed on the server's thread, which is then joined: the acceptor must
+  // not be destroyed here while that thread still touches it.
+  asio::post(server_io.io, [&] {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+  });
+  server_io.stop();
 }

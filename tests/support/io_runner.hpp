@@ -18,9 +18,13 @@ struct io_runner {
   io_runner() = default;
   io_runner(const io_runner&) = delete;
   io_runner& operator=(const io_runner&) = delete;
-  ~io_runner() {
+  ~io_runner() { stop(); }
+
+  /// Lets queued handlers finish and joins; after it, nothing runs on `io`.
+  void stop() {
     work.reset();
-    thread.join();
+    if (thread.joinable())
+      thread.join();
   }
 };
 
