@@ -5,11 +5,11 @@
 namespace sb::actors::call {
 
 call_env::call_env(std::shared_ptr<subscriber::registrar_env> registrar_env,
-                   persistence::rocks_store& store,
+                   persistence::rocks_store& store, std::string_view cdr_kind,
                    std::shared_ptr<media::media_env> media_env,
                    call_env_settings s, metrics::registry& metrics)
     : registrar(std::move(registrar_env))
-    , cdrs(store)
+    , cdrs(store, cdr_kind)
     , media(std::move(media_env))
     , settings_(std::make_shared<const call_env_settings>(s)) {
   active_gauge_ =

@@ -44,8 +44,9 @@ struct call_env_settings {
 
 class call_env {
 public:
+  /// `cdr_kind`: where `cdrs` writes (see cdr_writer).
   call_env(std::shared_ptr<subscriber::registrar_env> registrar,
-           persistence::rocks_store& store,
+           persistence::rocks_store& store, std::string_view cdr_kind,
            std::shared_ptr<media::media_env> media, call_env_settings settings,
            metrics::registry& metrics);
   call_env(const call_env&) = delete;

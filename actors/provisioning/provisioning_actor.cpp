@@ -1,5 +1,6 @@
 #include "actors/provisioning/provisioning_actor.hpp"
 
+#include "common/wall_clock.hpp"
 #include "persistence/entities/entity_txn.hpp"
 #include "persistence/provlog/applier.hpp"
 #include "persistence/provlog/change.hpp"
@@ -15,12 +16,6 @@
 namespace sb::actors {
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct context {
   std::string origin;
@@ -85,7 +80,8 @@ std::string catch_up(const context& cx) {
       return n.err().message + " (no checkpoint: " + why + ")";
     }
     if (*n > 0)
-      cx.progress->apply_delay_ms = std::max<int64_t>(0, now_ms() - newest);
+      cx.progress->apply_delay_ms =
+          std::max<int64_t>(0, unix_now_ms() - newest);
     if (auto pos = persistence::applied_position(*cx.store))
       cx.progress->applied = *pos;
     if (*n < cx.batch)
@@ -120,7 +116,7 @@ void write_group(const context& cx,
   }
   if (written.empty())
     return;
-  auto pos = cx.log->append(txn.to_change(now_ms(), cx.origin));
+  auto pos = cx.log->append(txn.to_change(unix_now_ms(), cx.origin));
   if (!pos) {
     for (auto& t : written)
       t->done(pos.err());

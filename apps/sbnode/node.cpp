@@ -2,6 +2,7 @@
 
 #include "actors/provisioning/provisioning_actor.hpp"
 #include "actors/support/caf_config.hpp"
+#include "apps/sbnode/cdr_service.hpp"
 #include "apps/sbnode/cluster_service.hpp"
 #include "apps/sbnode/media_service.hpp"
 #include "apps/sbnode/node_state.hpp"
@@ -173,6 +174,17 @@ bool await_write(
 }
 
 // The bootstrap data of a fresh platform, and the demo data if asked.
+// The names of the live members, for the logs' maintainers.
+std::function<std::vector<std::string>()>
+live_node_names(cluster_service& cluster) {
+  return [view = cluster.view()] {
+    std::vector<std::string> names;
+    for (const auto& n : view->get().live)
+      names.push_back(n.name);
+    return names;
+  };
+}
+
 bool initial_data(mgmt::api::api_service& api, bool demo) {
   if (!await_write("bootstrap", [&](auto done) {
         mgmt::api::bootstrap(api, std::move(done));
@@ -235,6 +247,11 @@ int node::run() {
     return 1;
   }
   actors::provisioning_progress progress;
+  // Cluster mode: the CDR log's connection, before the actor system, which
+  // its actor must not outlive.
+  std::unique_ptr<cdr_service> cdrs;
+  if (s.cluster.enable)
+    cdrs = std::make_unique<cdr_service>(cfg_, s);
 
   node_state st{cfg_, node_arg_};
   st.provisioning = &progress;
@@ -260,12 +277,7 @@ int node::run() {
   retention.interval =
       std::chrono::seconds(s.provisioning.retention_interval_s);
   if (cluster)
-    retention.live_nodes = [view = cluster->view()] {
-      std::vector<std::string> names;
-      for (const auto& n : view->get().live)
-        names.push_back(n.name);
-      return names;
-    };
+    retention.live_nodes = live_node_names(*cluster);
   auto provisioning = actors::spawn_provisioning_actor(
       sys, cfg_.node, (*backend)->log(), **store, progress,
       static_cast<size_t>(s.provisioning.apply_batch), 200ms,
@@ -430,6 +442,9 @@ int node::run() {
   wait_for_signals(signals, io, server, st);
   st.storage_open = true;
   spdlog::info("ready: management on https://{}:{}", api->ip, *port);
+  if (cdrs)
+    cdrs->start(sys, **store, live_node_names(*cluster),
+                metrics::default_registry());
 
   io.run();
 
@@ -441,6 +456,9 @@ int node::run() {
     sip->stop();
   if (media)
     media->stop();
+  // After the calls: the CDRs they wrote go with the node's last shipment.
+  if (cdrs)
+    cdrs->stop(sys, 5000ms);
   st.unregister_metrics();
   st.actors_running = nullptr;
   caf::anon_send_exit(provisioning, caf::exit_reason::user_shutdown);

@@ -14,6 +14,7 @@
 #include "common/log.hpp"
 #include "common/net/local_addresses.hpp"
 #include "mgmt/node/control_token.hpp"
+#include "persistence/entities/provisioning_keys.hpp"
 #include "persistence/redis/redis_client.hpp"
 
 #include <algorithm>
@@ -275,7 +276,10 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
       registrar_settings(s, svc->nonce_secret_, svc->keepalive_from_), metrics);
   svc->directory_ = sub::spawn_subscriber_directory(sys, svc->env_);
   svc->calls_ = std::make_shared<actors::call::call_env>(
-      svc->env_, store, std::move(media), call_settings(s), metrics);
+      svc->env_, store,
+      cluster ? persistence::keys::kind_cdr_outbox
+              : persistence::keys::kind_cdrs,
+      std::move(media), call_settings(s), metrics);
   if (cluster) {
     svc->calls_->snapshots =
         std::make_shared<redis_records>(*cluster, s, "call");

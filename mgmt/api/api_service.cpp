@@ -2,6 +2,7 @@
 
 #include "actors/provisioning/provisioning_actor.hpp"
 #include "common/text.hpp"
+#include "common/wall_clock.hpp"
 #include "mgmt/rest/body.hpp"
 #include "persistence/entities/entity_txn.hpp"
 
@@ -477,7 +478,7 @@ void api_service::write(const auth::principal& who, write_build build,
   auto t = std::make_shared<actors::provisioning_txn>();
   t->build = [out, who, build = std::move(build)](
                  persistence::entity_txn& txn) -> status {
-    write_ctx c{who, txn, now_ms()};
+    write_ctx c{who, txn, unix_now_ms()};
     auto id = build(c);
     if (!id) {
       out->refused = id.err();
@@ -542,12 +543,6 @@ status api_service::add_resource_routes(http::router& router,
         h->options(true, respond);
       }));
   return st;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 } // namespace sb::mgmt::api

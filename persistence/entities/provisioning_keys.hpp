@@ -28,6 +28,9 @@ inline constexpr std::string_view kind_customer_prefs = "customerprefs";
 inline constexpr std::string_view kind_registrations = "registrations";
 /// In the `cdrs` column family, written by the call actors.
 inline constexpr std::string_view kind_cdrs = "cdrs";
+/// In the `cdrs` column family of a cluster node: the CDRs of its calls
+/// not yet in the cluster's shared CDR log (persistence/cdrlog).
+inline constexpr std::string_view kind_cdr_outbox = "cdroutbox";
 
 inline constexpr std::string_view index_admin_login = "admin_login";
 inline constexpr std::string_view index_reseller_name = "reseller_name";

@@ -204,6 +204,21 @@ result<std::optional<std::string>> rocks_store::get(cf family,
   return std::optional<std::string>(std::move(value));
 }
 
+result<uint64_t> rocks_store::get_u64(cf family, std::string_view key) {
+  auto v = get(family, key);
+  if (!v)
+    return v.err();
+  if (!*v)
+    return uint64_t{0};
+  uint64_t n = 0;
+  const auto& text = **v;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || end != text.data() + text.size() || text.empty())
+    return error{std::string(key) + " '" + text + "' in " + dir().string() +
+                 " is not a number"};
+  return n;
+}
+
 status rocks_store::commit(const write_batch& batch, bool sync) {
   rocksdb::WriteBatch wb;
   for (const auto& op : batch.ops()) {

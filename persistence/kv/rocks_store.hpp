@@ -80,6 +80,10 @@ public:
   /// The value of `key`, or nullopt when absent.
   result<std::optional<std::string>> get(cf family, std::string_view key);
 
+  /// A counter or position stored as decimal text: 0 when absent, an error
+  /// naming the key and the store when it is not a number.
+  result<uint64_t> get_u64(cf family, std::string_view key);
+
   /// Applies every operation of `batch` atomically (also across families).
   /// With `sync`, the WAL is fsync'd before returning, so the write survives
   /// a power loss; without it, it survives a process crash only.

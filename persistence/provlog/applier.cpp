@@ -1,7 +1,5 @@
 #include "persistence/provlog/applier.hpp"
 
-#include "common/text.hpp"
-
 #include "persistence/kv/rocks_store.hpp"
 #include "persistence/provlog/provisioning_log.hpp"
 
@@ -29,16 +27,7 @@ result<write_batch> batch_of(const change& c) {
 } // namespace
 
 result<uint64_t> applied_position(rocks_store& store) {
-  auto stored = store.get(cf::meta, applied_position_key);
-  if (!stored)
-    return stored.err();
-  if (!stored->has_value())
-    return uint64_t{0};
-  auto v = parse_u64(**stored);
-  if (!v)
-    return error{"applied position '" + **stored + "' in " +
-                 store.dir().string() + " is not a number"};
-  return *v;
+  return store.get_u64(cf::meta, applied_position_key);
 }
 
 result<size_t> apply_pending(provisioning_log& log, rocks_store& store,

@@ -77,20 +77,33 @@ crash_and_restart() {
     fail "no call restored: $(grep -i 'call\|snapshot' "$WORK/sp1-$RESTART.log")"
   [[ "$(metric_at 1 sb_calls_active)" == 1 ]] || fail "restored call not active"
 }
-# last_cdr CHECK: the newest CDR satisfies the python expression CHECK on c.
+# last_cdr CHECK: a CDR newer than the last one checked arrived, and the
+# newest satisfies the python expression CHECK on c. CDRs reach /api/cdrs
+# through the cluster's CDR log (shipped and collected every 200 ms), so it
+# waits for one up to 5 s.
+CDRS_SEEN=0
 last_cdr() {
-  local r
-  r=$(api GET "/api/cdrs/?rows=1000")
-  [[ "$r" == 200* ]] || fail "GET /api/cdrs: $r"
-  python3 - "$r" "$1" <<'PY' || fail "CDR check failed: $1"
+  local r i n
+  for i in $(seq 1 50); do
+    r=$(api GET "/api/cdrs/?rows=1000")
+    [[ "$r" == 200* ]] || fail "GET /api/cdrs: $r"
+    n=$(python3 - "$r" "$1" "$CDRS_SEEN" "$((i == 50))" <<'PY'
 import json, sys
 cdrs = sorted(json.loads(sys.argv[1][4:]).get("_embedded", {}).get("ngcp:cdrs", []),
               key=lambda c: c["id"])
-c = cdrs[-1] if cdrs else None
-if c is None or not eval(sys.argv[2], {}, {"c": c}):
-    print("newest CDR:", json.dumps(c, indent=1), file=sys.stderr)
+if len(cdrs) <= int(sys.argv[3]):
     sys.exit(1)
+c = cdrs[-1]
+if not eval(sys.argv[2], {}, {"c": c}):
+    if sys.argv[4] == "1":
+        print("newest CDR:", json.dumps(c, indent=1), file=sys.stderr)
+    sys.exit(1)
+print(len(cdrs))
 PY
+    ) && { CDRS_SEEN=$n; return 0; }
+    sleep 0.1
+  done
+  fail "CDR check failed: $1"
 }
 
 r=$(api POST /api/subscriberregistrations/ -d '{"subscriber_id": 2, "contact": "sip:1002@127.0.0.3:5999"}')

@@ -141,19 +141,25 @@ wait_metric $NET.1 sb_calls_active 2
 short_up=$(date +%s%N)
 pass "two calls up through $VIP on sp1"
 
-# call_ended_on K MIN_S NAME [N]: the N calls (default 1) spK took over
-# have ended there: complete CDRs (the longest at least MIN_S s), RTP
+# call_ended_on K MIN_S NAME N TOTAL: the N calls spK took over have ended
+# there: spK, a db node, lists TOTAL CDRs (every call of the pair so far)
+# and the newest N are complete (the longest at least MIN_S s); RTP went
 # through its relay on the shared address, and the first call's trace,
 # recorded from the restored state, replays identically (kept as
 # NAME.trace.json).
 call_ended_on() {
   local k=$1 r pkts list id out
   wait_metric $NET.$k sb_calls_active 0
-  r=$(api $NET.$k GET "/api/cdrs/?rows=100")
-  python3 - "$r" "$2" "${4:-1}" <<'PY' || fail "CDR on sp$k: $r"
+  for _ in $(seq 1 50); do # CDRs arrive through the CDR log
+    r=$(api $NET.$k GET "/api/cdrs/?rows=100")
+    [[ "$(jq '._embedded["ngcp:cdrs"] | length' <<<"${r#200 }")" -ge $5 ]] && break
+    sleep 0.1
+  done
+  python3 - "$r" "$2" "$4" "$5" <<'PY' || fail "CDRs on sp$k: $r"
 import json, sys
 cdrs = json.loads(sys.argv[1][4:]).get("_embedded", {}).get("ngcp:cdrs", [])
-assert len(cdrs) == int(sys.argv[3]), cdrs
+assert len(cdrs) == int(sys.argv[4]), cdrs
+cdrs = sorted(cdrs, key=lambda c: c["id"])[-int(sys.argv[3]):]
 assert all(c["call_status"] == "ok" for c in cdrs), cdrs
 assert max(c["duration"] for c in cdrs) >= float(sys.argv[2]), cdrs
 PY
@@ -198,7 +204,7 @@ sipp_wait "$CALLER" caller
 sipp_wait "$CALLEE" callee
 # The taken-over calls' trace starts from the state it was restored with
 # and replays identically through the pure call core.
-call_ended_on 2 6.5 failover 2
+call_ended_on 2 6.5 failover 2 2
 
 # --- planned switchover: sbctl node drain moves the calls ------------------
 # sp1's host comes back as the standby (without the address), and a call is
@@ -261,7 +267,7 @@ pass "sp2 drained: the call moved to sp1 ${took_ms} ms after the address, sp2 ex
 
 sipp_wait "$CALLER" caller2
 sipp_wait "$CALLEE" callee2
-call_ended_on 1 7.5 migration
+call_ended_on 1 7.5 migration 1 3
 
 kill -TERM "${NODE_PIDS[1]}"
 wait_exit "${NODE_PIDS[1]}" 20

@@ -24,14 +24,14 @@ TEST_CASE("cdr writer: sequential ids, documents in the cdrs family",
   {
     auto db = sb::persistence::rocks_store::open(tmp / "db");
     REQUIRE(db.ok());
-    cdr_writer w(**db);
+    cdr_writer w(**db, keys::kind_cdrs);
     CHECK(*w.write(r) == 1);
     r.call_id = "c2";
     CHECK(*w.write(r) == 2);
   }
   auto db = sb::persistence::rocks_store::open(tmp / "db");
   REQUIRE(db.ok());
-  cdr_writer w(**db);
+  cdr_writer w(**db, keys::kind_cdrs);
   r.call_id = "c3";
   CHECK(*w.write(r) == 3);
   auto doc = (*db)->get(cf::cdrs, sb::persistence::doc_key(keys::kind_cdrs, 2));

@@ -164,5 +164,5 @@ TEST_CASE("persistence: a corrupt applied position is an error",
   REQUIRE(store->put(cf::meta, applied_position_key, "x", true).ok());
   auto p = applied_position(*store);
   REQUIRE_FALSE(p.ok());
-  CHECK_THAT(p.err().message, Catch::Contains("applied position 'x'"));
+  CHECK_THAT(p.err().message, Catch::Contains("applied_position 'x'"));
 }

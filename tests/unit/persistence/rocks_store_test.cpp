@@ -263,3 +263,21 @@ TEST_CASE("persistence: a checkpoint opens as a store with the data",
   CHECK(get(*cp, cf::provisioning, "bob") == "2");
   CHECK(get(*cp, cf::meta, rocks_store::schema_version_key) == "1");
 }
+
+TEST_CASE("persistence: counters stored as decimal text read back as numbers",
+          "[persistence][rocks]") {
+  temp_dir tmp("sb-rocks");
+  auto s = open_ok(tmp / "db");
+  auto absent = s->get_u64(cf::meta, "counter");
+  REQUIRE(absent.ok());
+  CHECK(*absent == 0);
+  REQUIRE(s->put(cf::meta, "counter", "18446744073709551615", false).ok());
+  CHECK(*s->get_u64(cf::meta, "counter") == UINT64_MAX);
+  for (const char* bad : {"", "12x", "-1", "18446744073709551616"}) {
+    REQUIRE(s->put(cf::meta, "counter", bad, false).ok());
+    auto v = s->get_u64(cf::meta, "counter");
+    REQUIRE_FALSE(v.ok());
+    CHECK_THAT(v.err().message, Catch::Contains("counter '") &&
+                                    Catch::Contains("is not a number"));
+  }
+}
