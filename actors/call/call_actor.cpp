@@ -300,6 +300,37 @@ struct call_shell {
     self->quit();
   }
 
+  // Its lb died and the lb's HA peer has the address now
+  // (call_edge_moved_atom).
+  void edge_moved(const std::string& dead, const std::string& peer) {
+    if (ended || edge_node.empty() || edge_node != dead)
+      return;
+    if (core.phase != call_phase::answered &&
+        core.phase != call_phase::confirmed) {
+      spdlog::info("call {}: its lb {} died while it was being set up; "
+                   "ending it",
+                   a.call_id, dead);
+      push(node_leaving{});
+      return;
+    }
+    auto next = env->edge_named ? env->edge_named(peer) : caf::actor{};
+    if (!next) {
+      spdlog::warn("call {}: its lb {} died and {} is not connected; its "
+                   "requests are dropped until it ends",
+                   a.call_id, dead, peer);
+      return;
+    }
+    spdlog::info("call {}: its lb {} died; going on through {}", a.call_id,
+                 dead, peer);
+    edge_node = peer;
+    edge_sip = std::move(next);
+    env->call_edge_moved();
+    if (media_state && !sdp_continuation)
+      restore_remote_media(*media_state); // persists once it is open
+    else
+      persist();
+  }
+
   // The node drains towards its HA peer (call_migrate_atom). Only between
   // transactions: an offer, a relayed request or a refresh in flight would
   // be answered to a node that no longer runs the call.
@@ -416,6 +447,7 @@ struct call_shell {
               media = session;
               media_state = st;
               sdp_continuation = nullptr;
+              persist(); // names this node and the edge the media is on
               check_media_later();
               pump();
             },
@@ -1148,6 +1180,8 @@ caf::behavior call_behavior(caf::stateful_actor<call_shell>* self) {
       },
       [self](call_hand_over_atom) { self->state.hand_over(); },
       [self](call_migrate_atom) { self->state.migrate(); },
+      [self](call_edge_moved_atom, const std::string& dead,
+             const std::string& peer) { self->state.edge_moved(dead, peer); },
       [self](call_session_atom, uint8_t leg, uint32_t gen) {
         self->state.on_session_due(static_cast<side>(leg), gen);
       },

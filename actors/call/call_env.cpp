@@ -22,6 +22,12 @@ call_env::call_env(std::shared_ptr<subscriber::registrar_env> registrar_env,
                                   "CDR.",
                                   {"status"})
                      .value();
+  edge_moved_ = &metrics
+                     .add_counter("sb_calls_edge_moved_total",
+                                  "Calls that went on through the HA peer "
+                                  "of their dead lb.")
+                     .value()
+                     ->with({});
 }
 
 std::shared_ptr<const call_env_settings> call_env::settings() const {
@@ -41,6 +47,10 @@ void call_env::call_started() {
 
 void call_env::call_handed_over() {
   active_gauge_->set(static_cast<double>(--active_));
+}
+
+void call_env::call_edge_moved() {
+  edge_moved_->inc();
 }
 
 void call_env::orphan_ended(std::string_view status) {

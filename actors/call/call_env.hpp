@@ -92,6 +92,8 @@ public:
   /// A call left this node unended: its snapshot goes on elsewhere (or
   /// here again once the node is back in the cluster).
   void call_handed_over();
+  /// A call went on through its dead lb's HA peer.
+  void call_edge_moved();
   /// A call of a dead node ended here without an actor (it was in setup).
   void orphan_ended(std::string_view status);
   int64_t active_calls() const { return active_.load(); }
@@ -106,6 +108,7 @@ private:
   std::atomic<int64_t> active_{0};
   metrics::gauge* active_gauge_ = nullptr;
   metrics::counter_family* calls_total_ = nullptr;
+  metrics::counter* edge_moved_ = nullptr;
 };
 
 } // namespace sb::actors::call

@@ -34,6 +34,12 @@ using call_hand_over_atom = caf::atom_constant<caf::atom("cl_hand")>;
 /// on with it); one being set up ends here with its CDR; a busy one waits
 /// for the next ask.
 using call_migrate_atom = caf::atom_constant<caf::atom("cl_migr")>;
+/// The lb node `dead` (first string) died and its HA peer (second string)
+/// took over its service address: a call whose SIP and media went through
+/// `dead` goes on through the peer, which reopens its media on the same
+/// ports; one still being set up ends (its transactions died with the lb).
+/// Calls through other lbs ignore it.
+using call_edge_moved_atom = caf::atom_constant<caf::atom("cl_edgemv")>;
 /// A leg's session timer is due: (side as uint8_t, generation).
 using call_session_atom = caf::atom_constant<caf::atom("cl_sess")>;
 

@@ -2,6 +2,7 @@
 
 #include "actors/call/call_actor.hpp"
 #include "actors/call/call_key.hpp"
+#include "actors/call/call_messages.hpp"
 #include "actors/media/media_snapshot.hpp"
 #include "actors/subscriber/subscriber_actor.hpp"
 #include "actors/subscriber/subscriber_messages.hpp"
@@ -288,9 +289,12 @@ sip_service::start(const config::loaded_config& cfg, const config::settings& s,
     svc->peer_ = cfg.host().peer;
     if (!svc->peer_.empty())
       svc->peer_watch_.emplace(svc->peer_);
-    for (const auto& h : cfg.network.hosts)
+    for (const auto& h : cfg.network.hosts) {
       if (h.name != cfg.node)
         svc->member_watches_.emplace_back(h.name);
+      if (h.has_role("lb") && !h.peer.empty())
+        svc->lb_peers_.emplace(h.name, h.peer);
+    }
   }
   svc->sys_ = &sys;
   svc->call_manager_ = actors::call::spawn_call_manager(sys, svc->calls_);
@@ -639,8 +643,16 @@ void sip_service::adopt_calls_of_dead() {
       if (w.died(members))
         dead.push_back(w.member());
   }
-  for (auto& node : dead)
+  for (auto& node : dead) {
     sys_->spawn<caf::detached>(adopt_placed_calls, calls_, view_, node);
+    // The calls this node runs through a dead lb go on through its HA peer,
+    // which takes over the lb's address (keepalived).
+    if (auto it = lb_peers_.find(node);
+        it != lb_peers_.end() && it->second != view_->self())
+      for (const auto& call : calls_->registry.calls())
+        caf::anon_send(call, actors::call::call_edge_moved_atom::value, node,
+                       it->second);
+  }
 }
 
 void sip_service::rejoined() {

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -118,6 +119,9 @@ private:
   /// Every other node: the calls placed on one that dies (from an lb that
   /// lives on) go on at the new owners of their keys.
   std::vector<cluster::death_watch> member_watches_;
+  /// Each lb of network.yml that has an HA peer → that peer: when the lb
+  /// dies, the calls through it go on through the peer.
+  std::map<std::string, std::string> lb_peers_;
   /// Calls were handed over at a fence and not looked for since.
   std::atomic<bool> calls_fenced_{false};
 
