@@ -85,20 +85,11 @@ NET=10.214.0
 VIP=$NET.10
 CLIENT=$NET.100
 trap 'cleanup; netns_down' EXIT
-if ! netns_lab "$TAG"; then
+if ! netns_pair_cluster "$TAG" $NET $VIP 3; then
   echo "drill: cannot create network namespaces here (run it as root):" \
     "$(cat "$WORK/netns.err")" >&2
   exit 77
 fi
-netns_join "$TAG-c" $CLIENT
-for k in 1 2 3; do netns_join "$TAG-$k" "$NET.$k"; done
-for k in 1 2; do # the standby binds the shared address before it has it
-  ip netns exec "$TAG-$k" sysctl -qw net.ipv4.ip_nonlocal_bind=1
-done
-ip -n "$TAG-1" addr add $VIP/24 dev eth0
-CLIENT_NS="$TAG-c" NODE_NS_PREFIX="$TAG-" NODE_NET=$NET
-REDIS_HOST=$CLIENT REDIS_PORT=6379
-start_private_redis
 
 BASE="$WORK/cluster"
 mkdir -p "$BASE"

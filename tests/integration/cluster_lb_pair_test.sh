@@ -23,21 +23,10 @@ VIP=$NET.10
 CLIENT=$NET.100
 DOMAIN=lbpair.example
 trap 'cleanup; netns_down' EXIT
-if ! netns_lab "$TAG"; then
+if ! netns_pair_cluster "$TAG" $NET $VIP 4; then
   echo "SKIP: cannot create a network namespace here: $(cat "$WORK/netns.err")"
   exit 77
 fi
-netns_join "$TAG-c" $CLIENT
-for k in 1 2 3 4; do netns_join "$TAG-$k" "$NET.$k"; done
-for k in 1 2; do # the standby binds the shared address before it has it
-  ip netns exec "$TAG-$k" sysctl -qw net.ipv4.ip_nonlocal_bind=1
-done
-ip -n "$TAG-1" addr add $VIP/24 dev eth0
-# shellcheck disable=SC2034 # read by the helpers of lib.sh
-CLIENT_NS="$TAG-c" NODE_NS_PREFIX="$TAG-" NODE_NET=$NET
-# shellcheck disable=SC2034
-REDIS_HOST=$CLIENT REDIS_PORT=6379
-start_private_redis
 
 BASE="$WORK/cluster"
 mkdir -p "$BASE"

@@ -203,6 +203,26 @@ netns_down() {
     ip netns del "${NETNS_MADE[$i]}" 2>/dev/null || true
   done
 }
+# netns_pair_cluster TAG NET VIP N: the lab for an HA pair and more nodes:
+# namespace TAG-c at NET.100 (the clients and Redis, started here) and
+# TAG-1..TAG-N at NET.K, where TAG-1 and TAG-2 may bind the shared address
+# VIP before they have it and TAG-1 has it. Sets what the helpers read to
+# reach the nodes there (CLIENT_NS, NODE_NS_PREFIX, NODE_NET, REDIS_*).
+# Fails like netns_lab where namespaces cannot be made.
+netns_pair_cluster() {
+  local tag=$1 net=$2 vip=$3 n=$4 k
+  netns_lab "$tag" || return 1
+  netns_join "$tag-c" "$net.100"
+  for k in $(seq 1 "$n"); do netns_join "$tag-$k" "$net.$k"; done
+  for k in 1 2; do # the standby binds the shared address before it has it
+    ip netns exec "$tag-$k" sysctl -qw net.ipv4.ip_nonlocal_bind=1
+  done
+  ip -n "$tag-1" addr add "$vip/24" dev eth0
+  # shellcheck disable=SC2034 # read by lib.sh's helpers
+  CLIENT_NS="$tag-c" NODE_NS_PREFIX="$tag-" NODE_NET=$net
+  REDIS_HOST=$net.100 REDIS_PORT=6379
+  start_private_redis
+}
 # move_address IP FROM-NS TO-NS: what keepalived does when the active host
 # fails its check: the address leaves FROM-NS (if it is still up) and
 # comes up in TO-NS, announced by gratuitous ARP (in the background: two
