@@ -72,5 +72,28 @@ wait_state 1 sp3 alive 15 >/dev/null
 wait_state 3 sp2 alive 15 >/dev/null
 pass "restarted node rejoins"
 
+# A node that starts while a peer is frozen (the peer's kernel accepts the
+# connection, its handshake never comes) runs without it, and SIGTERM
+# still stops it at once: its connector to the frozen peer gives up
+# waiting instead of holding the exit.
+kill -STOP "${NODE_PIDS[2]}"
+wait_state 1 sp2 dead 5 >/dev/null
+stop_nodes 3
+start_cluster_node "$BASE" 3 "$WORK/sp3c.log"
+wait_ready_at 127.0.0.13 "${NODE_PIDS[3]}"
+wait_state 3 sp1 alive 15 >/dev/null
+sleep 1 # its connector to sp2 is waiting for the handshake
+t0=$(date +%s%N)
+stop_nodes 3
+stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+((stop_ms < 6000)) || fail "sp3 took $stop_ms ms to stop beside a frozen peer"
+kill -CONT "${NODE_PIDS[2]}"
+wait_state 1 sp2 alive 10 >/dev/null
+start_cluster_node "$BASE" 3 "$WORK/sp3d.log"
+wait_ready_at 127.0.0.13 "${NODE_PIDS[3]}"
+wait_state 3 sp2 alive 15 >/dev/null
+wait_state 2 sp3 alive 15 >/dev/null
+pass "a node started beside a frozen peer stopped in $stop_ms ms, and joined it once it woke"
+
 stop_nodes 1 2 3
 pass "SIGTERM exits 0 on every node"
