@@ -7,18 +7,22 @@
 # provisioning.
 #
 #   bench/cluster/run.sh [--build DIR] [--provisioned P] [--registered R]
-#                        [--calls C] [--hold S]
+#                        [--calls C] [--hold S] [--layout all|carrier]
 #
-# Defaults: --build build (Release), P=100000, R=10000, C=1000, hold 40 s.
-# Every call enters through sp1 (calls stay on the node that took the
-# INVITE); REGISTERs also enter through sp1 and are forwarded to each AoR's
-# owner. The work dir (node logs, samples, SIPp output) is kept and printed.
+# Defaults: --build build (Release), P=100000, R=10000, C=1000, hold 40 s,
+# layout all. REGISTERs and calls enter through sp1; REGISTERs are
+# forwarded to each AoR's owner. Layout `all`: every node has every role
+# and calls stay on sp1, the node that took the INVITE. Layout `carrier`:
+# sp1 is [lb, db, mgmt] (SIP edge and media relay), sp2 and sp3 are
+# [proxy, mgmt] without a SIP interface and run the subscriber and call
+# actors. The work dir (node logs, samples, SIPp output) is kept and
+# printed.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 SHARED=${SB_SHARED_BENCH:-$(cd "$REPO/.." && pwd)/shared/bench}
-BUILD=build P=100000 R=10000 C=1000 HOLD=40
+BUILD=build P=100000 R=10000 C=1000 HOLD=40 LAYOUT=all
 while (($#)); do
   case $1 in
   --build) BUILD=$2; shift 2 ;;
@@ -26,10 +30,12 @@ while (($#)); do
   --registered) R=$2; shift 2 ;;
   --calls) C=$2; shift 2 ;;
   --hold) HOLD=$2; shift 2 ;;
-  *) sed -n '2,16p' "$0"; exit 2 ;;
+  --layout) LAYOUT=$2; shift 2 ;;
+  *) sed -n '2,20p' "$0"; exit 2 ;;
   esac
 done
 ((R + C <= P)) || { echo "need registered + calls <= provisioned" >&2; exit 2; }
+[[ $LAYOUT == all || $LAYOUT == carrier ]] || { echo "--layout all|carrier" >&2; exit 2; }
 export SB_SOURCE_DIR=$REPO SB_BIN_DIR=$REPO/$BUILD/bin KEEP_WORK=1
 # shellcheck source=../../tests/integration/cluster_lib.sh
 source "$REPO/tests/integration/cluster_lib.sh"
@@ -38,6 +44,18 @@ DOMAIN=scale.example
 
 start_private_redis
 BASE="$WORK/cluster"
+if [[ $LAYOUT == carrier ]]; then
+  mkdir -p "$BASE"
+  {
+    echo "hosts:"
+    printf '  sp1:\n    role: [lb, db, mgmt]\n    status: online\n    interfaces: [lo]\n'
+    printf '    lo:\n      ip: 127.0.0.11\n      type: [sip_ext, rtp_ext, api_int, ha_int]\n'
+    for k in 2 3; do
+      printf '  sp%s:\n    role: [proxy, mgmt]\n    status: online\n    interfaces: [lo]\n' "$k"
+      printf '    lo:\n      ip: 127.0.0.1%s\n      type: [api_int, ha_int]\n' "$k"
+    done
+  } >"$BASE/network.yml"
+fi
 make_cluster_conf "$BASE" 3 "$LOAD_WHITELIST_YML
 rtpproxy:
   rtp_timeout: 600
@@ -126,18 +144,30 @@ sipp_bg calls "$SIP1" -sf "$SHARED/scenarios/call-uac.xml" -inf "$WORK/calls.inf
 CALLS_PID=$SIPP_PID
 peak=0 mem3=()
 for _ in $(seq 1 $((HOLD + 20))); do
-  a=$(metric_at 1 sb_calls_active || echo 0)
-  a=${a%.*}
+  a=0
+  for k in 1 2 3; do
+    n=$(metric_at "$k" sb_calls_active || echo 0)
+    a=$((a + ${n%.*}))
+  done
   if ((a > peak)); then peak=$a; mem3=($(rss_all)); fi
   ((a >= C)) && break
   sleep 1
 done
 wait "$CALLS_PID" || true
 calls_ok=$(successes calls)
+# Every call's CDR reaches the db node (sp1) through the cluster's CDR log.
+t2=$(date +%s.%N) cdrs=0
+for _ in $(seq 1 300); do
+  cdrs=$(count_at 127.0.0.11 "/api/cdrs/?rows=1")
+  ((cdrs >= calls_ok)) && break
+  sleep 0.1
+done
+t3=$(date +%s.%N)
+say "$cdrs CDRs on sp1 (db) for $calls_ok completed calls, $(python3 -c "print(round($t3-$t2,1))") s after the last call ended"
 
 python3 - "$P" "$R" "$registered" "$C" "$peak" "$calls_ok" "$lag_delay" \
   "$lag_entries" "$redis0" "$redis1" "${mem0[*]}" "${mem1[*]}" "${mem2[*]}" \
-  "${mem3[*]:-${mem2[*]}}" "$actors" <<'PY'
+  "${mem3[*]:-${mem2[*]}}" "$actors" "$LAYOUT" <<'PY'
 import sys
 P, R, reg, C, peak, ok = map(int, sys.argv[1:7])
 lag_s, lag_n = float(sys.argv[7]), int(float(sys.argv[8]))
@@ -145,7 +175,8 @@ r0, r1 = int(sys.argv[9]), int(sys.argv[10])
 m = [list(map(int, a.split())) for a in sys.argv[11:15]]
 actors = list(map(int, sys.argv[15].split()))
 mb = lambda kb: f"{kb / 1024:.1f} MB"
-print(f"cluster scale check: 3 nodes, {P} provisioned, {reg}/{R} registered, "
+layout = sys.argv[16]
+print(f"cluster scale check ({layout} layout): 3 nodes, {P} provisioned, {reg}/{R} registered, "
       f"{peak} concurrent calls (of {C}; {ok} completed)")
 for k in range(3):
     print(f"  sp{k+1}: RSS start {mb(m[0][k])}, provisioned {mb(m[1][k])}, "
@@ -157,7 +188,13 @@ per = (sum(m[2]) - sum(m[1])) * 1024 / max(reg, 1)
 print(f"  per registered subscriber (live actor + binding, all nodes): {per:.0f} bytes")
 print(f"  Redis per binding: {(r1 - r0) / max(reg, 1):.0f} bytes")
 if peak:
-    print(f"  per concurrent call (sp1): {(m[3][0] - m[2][0]) * 1024 / peak / 1024:.1f} KB")
+    # RSS growth while the calls were up, per call up (all of them ran on
+    # sp1 in the `all` layout; on the proxies, their media on sp1, in
+    # `carrier`).
+    grow = [(m[3][k] - m[2][k]) / peak for k in range(3)]
+    print("  per concurrent call: " +
+          ", ".join(f"sp{k+1} {grow[k]:.1f} KB" for k in range(3)) +
+          f"; all nodes {sum(grow):.1f} KB")
 print(f"  provisioning replication lag: max {lag_s * 1000:.0f} ms from an API "
       f"write on sp1 to its application on sp2/sp3, max {lag_n} entries behind")
 PY
