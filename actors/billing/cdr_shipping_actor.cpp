@@ -140,24 +140,13 @@ void maintain(context& cx) {
     spdlog::warn("cdrs: position not reported: {}", st.err().message);
     return;
   }
-  auto live =
-      cx.s.live_nodes ? cx.s.live_nodes() : std::vector<std::string>{cx.s.node};
-  std::string trimmer;
-  for (const auto& n : live)
-    if (std::find(cx.s.collectors.begin(), cx.s.collectors.end(), n) !=
-            cx.s.collectors.end() &&
-        (trimmer.empty() || n < trimmer))
-      trimmer = n;
-  if (trimmer != cx.s.node)
-    return;
   auto reported = cx.s.positions->applied_positions();
   if (!reported)
     return;
-  uint64_t through = *at;
-  for (const auto& c : cx.s.collectors) {
-    auto it = reported->find(c);
-    through = std::min(through, it == reported->end() ? 0 : it->second);
-  }
+  auto live =
+      cx.s.live_nodes ? cx.s.live_nodes() : std::vector<std::string>{cx.s.node};
+  auto through = persistence::cdr_trim_through(cx.s.node, cx.s.collectors, live,
+                                               *reported);
   if (through == 0)
     return;
   if (auto st = cx.log->trim_through(through); !st)

@@ -1,12 +1,10 @@
 #include "actors/call/cdr_writer.hpp"
 
 #include "persistence/entities/entity_keys.hpp"
-#include "persistence/entities/provisioning_keys.hpp"
 #include "persistence/kv/rocks_store.hpp"
 
 namespace sb::actors::call {
 
-namespace keys = persistence::keys;
 using persistence::cf;
 
 cdr_writer::cdr_writer(persistence::rocks_store& store, std::string_view kind)

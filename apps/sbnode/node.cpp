@@ -173,7 +173,6 @@ bool await_write(
   return true;
 }
 
-// The bootstrap data of a fresh platform, and the demo data if asked.
 // The names of the live members, for the logs' maintainers.
 std::function<std::vector<std::string>()>
 live_node_names(cluster_service& cluster) {
@@ -185,6 +184,7 @@ live_node_names(cluster_service& cluster) {
   };
 }
 
+// The bootstrap data of a fresh platform, and the demo data if asked.
 bool initial_data(mgmt::api::api_service& api, bool demo) {
   if (!await_write("bootstrap", [&](auto done) {
         mgmt::api::bootstrap(api, std::move(done));

@@ -6,6 +6,7 @@
 #include "persistence/kv/rocks_store.hpp"
 #include "persistence/provlog/provisioning_log.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -45,10 +46,8 @@ result<std::string> incarnation(rocks_store& store) {
 
 result<size_t> cdr_outbox_size(rocks_store& store) {
   size_t n = 0;
-  auto prefix = doc_prefix(keys::kind_cdr_outbox);
-  auto end = prefix;
-  end.back() = static_cast<char>(end.back() + 1);
-  auto st = store.scan(cf::cdrs, prefix, end, SIZE_MAX,
+  auto st = store.scan(cf::cdrs, doc_prefix(keys::kind_cdr_outbox),
+                       doc_prefix_end(keys::kind_cdr_outbox), SIZE_MAX,
                        [&](std::string_view, std::string_view) {
                          ++n;
                          return true;
@@ -84,6 +83,28 @@ result<size_t> ship_cdrs(rocks_store& store, provisioning_log& log,
   if (auto st = store.commit(batch, true); !st)
     return st.err();
   return pending->size();
+}
+
+uint64_t cdr_trim_through(std::string_view self,
+                          const std::vector<std::string>& collectors,
+                          const std::vector<std::string>& live,
+                          const std::map<std::string, uint64_t>& reported) {
+  auto is_collector = [&](const std::string& n) {
+    return std::find(collectors.begin(), collectors.end(), n) !=
+           collectors.end();
+  };
+  const std::string* trimmer = nullptr;
+  for (const auto& n : live)
+    if (is_collector(n) && (!trimmer || n < *trimmer))
+      trimmer = &n;
+  if (!trimmer || *trimmer != self)
+    return 0;
+  uint64_t through = UINT64_MAX;
+  for (const auto& c : collectors) {
+    auto it = reported.find(c);
+    through = std::min(through, it == reported.end() ? 0 : it->second);
+  }
+  return collectors.empty() ? 0 : through;
 }
 
 result<uint64_t> cdr_collected_position(rocks_store& store) {

@@ -20,7 +20,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace sb::persistence {
 
@@ -63,5 +66,14 @@ struct collect_result {
 /// the log's first change and reports the gap.
 result<collect_result> collect_cdrs(provisioning_log& log, rocks_store& store,
                                     size_t max_changes);
+
+/// Retention of the CDR log, decided by one node at a time: the first live
+/// collector by name (`self` when it is that one) trims through what every
+/// collector of network.yml reported; one that never reported holds it
+/// all. Returns the position to trim through, 0 for nothing. Pure.
+uint64_t cdr_trim_through(std::string_view self,
+                          const std::vector<std::string>& collectors,
+                          const std::vector<std::string>& live,
+                          const std::map<std::string, uint64_t>& reported);
 
 } // namespace sb::persistence

@@ -20,6 +20,12 @@ std::string doc_prefix(std::string_view kind) {
   return "d/" + std::string(kind) + "/";
 }
 
+std::string doc_prefix_end(std::string_view kind) {
+  auto end = doc_prefix(kind);
+  end.back() = static_cast<char>(end.back() + 1); // '/' + 1
+  return end;
+}
+
 std::string doc_key(std::string_view kind, uint64_t id) {
   return doc_prefix(kind) + padded(id);
 }

@@ -15,6 +15,8 @@ namespace sb::persistence {
 
 /// "d/<kind>/" : prefix of every entity of a kind.
 std::string doc_prefix(std::string_view kind);
+/// The first key past every entity of a kind: the end of a scan of them.
+std::string doc_prefix_end(std::string_view kind);
 std::string doc_key(std::string_view kind, uint64_t id);
 std::string seq_key(std::string_view kind);
 std::string unique_key(std::string_view index, std::string_view value);

@@ -51,19 +51,17 @@ status
 store_reader::each(std::string_view kind,
                    const std::function<bool(uint64_t, const json&)>& visit,
                    cf family) const {
-  auto prefix = doc_prefix(kind);
-  auto end = prefix;
-  end.back() = static_cast<char>(end.back() + 1);
   status inner;
-  auto st = store_.scan(family, prefix, end, SIZE_MAX,
-                        [&](std::string_view key, std::string_view value) {
-                          auto doc = parse_doc(value, key);
-                          if (!doc) {
-                            inner = doc.err();
-                            return false;
-                          }
-                          return visit(id_of_key(key), *doc);
-                        });
+  auto st =
+      store_.scan(family, doc_prefix(kind), doc_prefix_end(kind), SIZE_MAX,
+                  [&](std::string_view key, std::string_view value) {
+                    auto doc = parse_doc(value, key);
+                    if (!doc) {
+                      inner = doc.err();
+                      return false;
+                    }
+                    return visit(id_of_key(key), *doc);
+                  });
   if (!st)
     return st;
   return inner;

@@ -195,3 +195,20 @@ TEST_CASE("cdr log: a collector behind a trimmed log goes on and reports the "
   CHECK(late.cdrs() == std::vector<std::string>{"1:c", "2:z"});
   CHECK(*cdr_collected_position(*late.store) == 4);
 }
+
+TEST_CASE("cdr log: the first live db node trims through what every db node "
+          "of network.yml collected",
+          "[persistence][cdrlog]") {
+  std::vector<std::string> dbs{"sp1", "sp2"};
+  std::map<std::string, uint64_t> reported{{"sp1", 40}, {"sp2", 25}};
+  CHECK(cdr_trim_through("sp1", dbs, {"sp1", "sp2", "sp3"}, reported) == 25);
+  // Another node trims, or none but the first live collector.
+  CHECK(cdr_trim_through("sp2", dbs, {"sp1", "sp2", "sp3"}, reported) == 0);
+  CHECK(cdr_trim_through("sp3", dbs, {"sp1", "sp2", "sp3"}, reported) == 0);
+  // sp1 dead: sp2 trims, still only through what sp1 had collected.
+  CHECK(cdr_trim_through("sp2", dbs, {"sp2", "sp3"}, reported) == 25);
+  // A db node that never reported holds the whole log.
+  CHECK(cdr_trim_through("sp1", {"sp1", "sp2", "sp4"}, {"sp1"}, reported) == 0);
+  // Without db nodes nobody trims.
+  CHECK(cdr_trim_through("sp1", {}, {"sp1"}, reported) == 0);
+}

@@ -44,6 +44,11 @@ TEST_CASE("keys sort by id and carry it", "[persistence][entities]") {
   CHECK(ref_key("subscribers", "domain_id", 3, 9)
             .rfind(ref_prefix("subscribers", "domain_id", 3), 0) == 0);
   CHECK(id_of_key("d/x/notanumber") == 0);
+  // Every document of a kind lies in [doc_prefix, doc_prefix_end), and no
+  // document of a kind that extends its name.
+  CHECK(doc_prefix("cdrs") <= doc_key("cdrs", UINT64_MAX));
+  CHECK(doc_key("cdrs", UINT64_MAX) < doc_prefix_end("cdrs"));
+  CHECK_FALSE(doc_key("cdrsx", 1) < doc_prefix_end("cdrs"));
 }
 
 TEST_CASE("a transaction sees its own writes and commits them as one change",
